@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` and `make test`. Both set up from nothing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test setup bench lint
+
+$(BIN)/smenet: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+tests/audit/node_modules/.package-lock.json: tests/audit/package-lock.json
+	cd tests/audit && npm ci --no-audit --no-fund --loglevel=error
+
+setup: $(BIN)/smenet tests/audit/node_modules/.package-lock.json
+
+run: $(BIN)/smenet
+	$(BIN)/smenet demo --data data/demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/smenet
+	$(BIN)/python -m bench
+
+lint: $(BIN)/smenet
+	$(BIN)/ruff check .

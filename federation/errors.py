@@ -1,0 +1,135 @@
+"""Error codes of the smenet protocol, shared by hub and nodes.
+
+Domain code raises a typed error; one place on each side (the GraphQL error
+extension) turns it into a GraphQL error whose ``extensions.code`` is the code.
+Anything else that escapes a resolver becomes ``INTERNAL_ERROR`` without detail.
+
+    SmenetError                      INTERNAL_ERROR
+    ├── InputError                   BAD_INPUT
+    │   ├── InvalidUscc              INVALID_USCC
+    │   ├── InvalidRegionCode        INVALID_REGION_CODE
+    │   ├── InvalidIndustryCode      INVALID_INDUSTRY_CODE
+    │   ├── InvalidId                INVALID_ID
+    │   ├── InvalidCursor            INVALID_CURSOR
+    │   ├── LimitExceeded            LIMIT_EXCEEDED
+    │   ├── IncompleteDisclosure     INCOMPLETE_DISCLOSURE
+    │   └── WeakPassword             WEAK_PASSWORD
+    ├── Conflict                     CONFLICT
+    │   └── DuplicateUscc            DUPLICATE_USCC
+    ├── InvalidTransition            INVALID_TRANSITION
+    ├── NotFound                     NOT_FOUND
+    ├── Unauthenticated              UNAUTHENTICATED
+    │   ├── InvalidCredentials       INVALID_CREDENTIALS
+    │   └── AccountLocked            ACCOUNT_LOCKED
+    ├── Forbidden                    FORBIDDEN
+    └── NotImplementedYet            NOT_IMPLEMENTED
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AccountLocked",
+    "Conflict",
+    "DuplicateUscc",
+    "Forbidden",
+    "IncompleteDisclosure",
+    "InputError",
+    "InvalidCredentials",
+    "InvalidCursor",
+    "InvalidId",
+    "InvalidIndustryCode",
+    "InvalidRegionCode",
+    "InvalidTransition",
+    "InvalidUscc",
+    "LimitExceeded",
+    "NotFound",
+    "NotImplementedYet",
+    "SmenetError",
+    "Unauthenticated",
+    "WeakPassword",
+]
+
+
+class SmenetError(Exception):
+    """Base of every error the protocol names; ``code`` goes to ``extensions.code``."""
+
+    code = "INTERNAL_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions
+
+
+class InputError(SmenetError):
+    code = "BAD_INPUT"
+
+
+class InvalidUscc(InputError):
+    code = "INVALID_USCC"
+
+
+class InvalidRegionCode(InputError):
+    code = "INVALID_REGION_CODE"
+
+
+class InvalidIndustryCode(InputError):
+    code = "INVALID_INDUSTRY_CODE"
+
+
+class InvalidId(InputError):
+    code = "INVALID_ID"
+
+
+class InvalidCursor(InputError):
+    code = "INVALID_CURSOR"
+
+
+class LimitExceeded(InputError):
+    code = "LIMIT_EXCEEDED"
+
+
+class Conflict(SmenetError):
+    code = "CONFLICT"
+
+
+class DuplicateUscc(Conflict):
+    code = "DUPLICATE_USCC"
+
+
+class InvalidTransition(SmenetError):
+    code = "INVALID_TRANSITION"
+
+
+class NotFound(SmenetError):
+    code = "NOT_FOUND"
+
+
+class Unauthenticated(SmenetError):
+    code = "UNAUTHENTICATED"
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "INVALID_CREDENTIALS"
+
+
+class AccountLocked(Unauthenticated):
+    code = "ACCOUNT_LOCKED"
+
+
+class Forbidden(SmenetError):
+    code = "FORBIDDEN"
+
+
+class IncompleteDisclosure(InputError):
+    code = "INCOMPLETE_DISCLOSURE"
+
+
+class WeakPassword(InputError):
+    code = "WEAK_PASSWORD"
+
+
+class NotImplementedYet(SmenetError):
+    code = "NOT_IMPLEMENTED"

@@ -1,0 +1,146 @@
+"""``smenet node …``: initialise, serve, seed and inspect a window node."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from federation.errors import SmenetError
+from federation.ids import WINDOW_ID_PATTERN
+from node import db
+from node.config import CONFIG_FILE, NodeSettings, load_settings
+from node.domain.users import check_password_strength, create_first_admin
+from node.reference import check_region_code
+
+
+class CommandError(Exception):
+    """A message for the person at the terminal; the command exits non-zero."""
+
+
+def add_commands(commands: Any) -> None:
+    init = commands.add_parser("init", help="create config, database and first admin in DIR")
+    init.add_argument("--data", type=Path, required=True)
+    init.add_argument("--window-id", required=True)
+    init.add_argument("--name", required=True)
+    init.add_argument("--region", required=True, help="GB/T 2260 region code, e.g. 440305")
+    init.add_argument("--kind", choices=["comprehensive", "industry"], default="comprehensive")
+    init.add_argument("--industries", default="", help="GB/T 4754 codes, comma separated")
+    init.add_argument("--db", default="", help="sqlite://PATH or postgres://… (default: DIR)")
+    init.add_argument("--hub", default="", help="URL of the hub")
+    init.add_argument("--port", type=int, default=8100)
+    init.add_argument("--admin-password", help="password of user `admin` (asked if omitted)")
+    init.set_defaults(run=run_init)
+
+    serve = commands.add_parser("serve", help="serve the window node")
+    serve.add_argument("--data", type=Path, required=True)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=run_serve)
+
+    seed = commands.add_parser("seed", help="load realistic demo data")
+    seed.add_argument("--data", type=Path, required=True)
+    seed.add_argument("--size", type=int, default=40, help="number of enterprises")
+    seed.set_defaults(run=run_seed)
+
+
+def _settings(data: Path) -> NodeSettings:
+    try:
+        return load_settings(data)
+    except (FileNotFoundError, ValueError) as error:
+        raise CommandError(str(error)) from None
+
+
+def run_init(args: argparse.Namespace) -> None:
+    data: Path = args.data
+    if (data / CONFIG_FILE).exists():
+        raise CommandError(f"{data / CONFIG_FILE} exists: this folder already holds a node")
+    if not WINDOW_ID_PATTERN.match(args.window_id):
+        raise CommandError("--window-id: lower-case letters, digits and dashes, 2–63 characters")
+    try:
+        region = check_region_code(args.region)
+    except SmenetError as error:
+        raise CommandError(f"--region: {error.message}") from None
+    try:
+        db.check_db_url(args.db or "sqlite://")
+    except ValueError as error:
+        raise CommandError(f"--db: {error}") from None
+    password = args.admin_password or _ask_password()
+    try:
+        check_password_strength(password)
+    except SmenetError as error:
+        raise CommandError(f"--admin-password: {error.message}") from None
+    data.mkdir(parents=True, exist_ok=True)
+    settings = NodeSettings(
+        window_id=args.window_id,
+        name=args.name,
+        region_code=region.code,
+        kind=args.kind.upper(),
+        industries=[c.strip() for c in args.industries.split(",") if c.strip()],
+        db=args.db,
+        hub=args.hub,
+        port=args.port,
+        data_dir=data,
+    )
+
+    async def setup() -> None:
+        await db.open_db(settings.db_url())
+        try:
+            await create_first_admin("admin", password)
+        finally:
+            await db.close_db()
+
+    try:
+        asyncio.run(setup())
+    except Exception as error:  # noqa: BLE001 - shown to the operator, not a traceback
+        raise CommandError(f"cannot set up the database {settings.db_url()}: {error}") from None
+    path = settings.save()
+    print(f"window {settings.window_id} initialised: {path}; log in as `admin`")
+
+
+def _ask_password() -> str:
+    """Ask at a terminal; elsewhere generate one and print it once."""
+    if sys.stdin.isatty():
+        return getpass.getpass("password for user admin: ")
+    password = secrets.token_urlsafe(12)
+    print(f"generated password for user admin: {password}")
+    return password
+
+
+def run_serve(args: argparse.Namespace) -> None:
+    from node.app import create_app
+
+    settings = _settings(args.data)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(
+        f"window {settings.window_id} ({settings.name}): http://{host}:{port}/graphql", flush=True
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+
+
+def run_seed(args: argparse.Namespace) -> None:
+    from node.seed import seed
+
+    if args.size < 0:
+        raise CommandError("--size must not be negative")
+    settings = _settings(args.data)
+    try:
+        summary = asyncio.run(seed(settings, size=args.size))
+    except SmenetError as error:
+        raise CommandError(error.message) from None
+    if summary.skipped:
+        print(f"window {summary.window_id} already has services: nothing seeded")
+        return
+    print(
+        f"window {summary.window_id} seeded: {summary.agencies} agencies,"
+        f" {summary.experts} experts, {summary.services} services ({summary.published} published,"
+        f" {summary.drafts} drafts, {summary.retired} retired), {summary.enterprises} enterprises,"
+        f" {summary.users} new users"
+    )

@@ -1,0 +1,1 @@
+"""Domain services of the node: plain async functions over the storage models, no GraphQL."""

@@ -1,0 +1,32 @@
+"""The node's GraphQL schema: the core contract, an Apollo Federation v2 subgraph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+
+from node.schema.errors import ErrorCodes
+from node.schema.mutation import Mutation
+from node.schema.query import Query
+
+
+class NodeSchema(strawberry.federation.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Errors are logged where they get their code (``ErrorCodes``), not once per error here."""
+
+
+def build_schema(max_depth: int = 12) -> strawberry.Schema:
+    return NodeSchema(
+        query=Query,
+        mutation=Mutation,
+        # Factories: a fresh extension per request; the parse and validation caches are shared.
+        extensions=[
+            ErrorCodes,
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+        ],
+    )

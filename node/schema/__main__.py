@@ -1,0 +1,27 @@
+"""Print the core contract as the node's code defines it.
+
+After an intended contract change (and a version bump):
+`python -m node.schema > federation/core.graphql`.
+"""
+
+import re
+import warnings
+
+import strawberry
+
+from federation import CORE_SCHEMA_VERSION
+from node.schema.mutation import Mutation
+from node.schema.query import Query
+
+HEADER = f"""# smenet core contract, version {CORE_SCHEMA_VERSION}.
+# Every window node's schema contains this unchanged (federation.contract checks it), plus
+# `ext` fields for plugins and the Apollo Federation v2 subgraph fields. Change it only with a
+# version bump (federation.CORE_SCHEMA_VERSION); the hub accepts the current and previous one.
+"""
+
+# The contract is plain GraphQL: federation keys belong to the subgraph, not to the contract.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    sdl = strawberry.Schema(query=Query, mutation=Mutation).as_str()
+print(HEADER)
+print(re.sub(r' @key\(fields: "[^"]*"\)', "", sdl))

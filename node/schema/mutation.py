@@ -1,0 +1,284 @@
+"""The node's mutation root: thin, audited resolvers over the domain services."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from node.domain import catalogue, enterprises, users
+from node.schema import lifecycle as lc
+from node.schema.audit import mutation
+from node.schema.catalogue import (
+    Agency,
+    AgencyInput,
+    AgencyPayload,
+    AgencyUpdateInput,
+    Expert,
+    ExpertInput,
+    ExpertPayload,
+    ExpertUpdateInput,
+    PayloadWarning,
+    Service,
+    ServiceInput,
+    ServicePayload,
+    ServiceUpdateInput,
+)
+from node.schema.context import Context
+from node.schema.enterprises import (
+    Enterprise,
+    EnterpriseInput,
+    EnterprisePayload,
+    EnterpriseUpdateInput,
+)
+from node.schema.enums import Role
+from node.schema.users import CreateUserInput, LoginPayload, User, UserPayload
+
+Ctx = Info[Context, None]
+
+
+def _fields(data: Any, ctx: Context) -> dict[str, Any]:
+    """Input object → domain keyword arguments; ``*_id`` network IDs become local keys."""
+    fields = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
+    for name, value in fields.items():
+        if name.endswith("_id") and value:
+            fields[name] = ctx.local_id(value)
+    return fields
+
+
+def _enterprise_fields(data: EnterpriseInput | EnterpriseUpdateInput) -> dict[str, Any]:
+    fields = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
+    contact = fields.pop("contact")
+    if contact is not None:
+        fields |= {
+            "contact_name": contact.name,
+            "contact_phone": contact.phone,
+            "contact_email": contact.email,
+        }
+    return fields
+
+
+def _enterprise_payload(saved: enterprises.Saved, ctx: Context) -> EnterprisePayload:
+    return EnterprisePayload(
+        enterprise=Enterprise.from_row(saved.enterprise, ctx),
+        warnings=[PayloadWarning(code=w.code, message=w.message) for w in saved.warnings],
+    )
+
+
+@strawberry.type
+class Mutation:
+    @mutation()
+    async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:
+        s = info.context.settings
+        policy = users.LoginPolicy(
+            secret=s.secret,
+            token_ttl=timedelta(minutes=s.token_ttl_minutes),
+            max_failed_logins=s.max_failed_logins,
+            lockout=timedelta(minutes=s.lockout_minutes),
+        )
+        token, row = await users.login(username, password, policy)
+        return LoginPayload(token=token, user=User.from_row(row, info.context), warnings=[])
+
+    @mutation()
+    async def change_password(
+        self, info: Ctx, current_password: str, new_password: str
+    ) -> UserPayload:
+        row = await users.change_password(info.context.actor, current_password, new_password)
+        return UserPayload(user=User.from_row(row, info.context), warnings=[])
+
+    @mutation()
+    async def create_user(self, info: Ctx, input: CreateUserInput) -> UserPayload:
+        ctx = info.context
+        row = await users.create_user(
+            ctx.actor,
+            input.username,
+            input.password,
+            [r.value for r in input.roles],
+            input.display_name,
+        )
+        return UserPayload(user=User.from_row(row, ctx), warnings=[])
+
+    @mutation()
+    async def set_user_roles(
+        self, info: Ctx, user_id: strawberry.ID, roles: list[Role]
+    ) -> UserPayload:
+        ctx = info.context
+        row = await users.set_user_roles(ctx.actor, ctx.local_id(user_id), [r.value for r in roles])
+        return UserPayload(user=User.from_row(row, ctx), warnings=[])
+
+    @mutation()
+    async def reset_password(
+        self, info: Ctx, user_id: strawberry.ID, new_password: str
+    ) -> UserPayload:
+        ctx = info.context
+        row = await users.reset_password(ctx.actor, ctx.local_id(user_id), new_password)
+        return UserPayload(user=User.from_row(row, ctx), warnings=[])
+
+    @mutation()
+    async def create_agency(self, info: Ctx, input: AgencyInput) -> AgencyPayload:
+        ctx = info.context
+        row = await catalogue.create_agency(ctx.actor, **_fields(input, ctx))
+        return AgencyPayload(agency=Agency.from_row(row, ctx), warnings=[])
+
+    @mutation()
+    async def update_agency(
+        self, info: Ctx, id: strawberry.ID, input: AgencyUpdateInput
+    ) -> AgencyPayload:
+        ctx = info.context
+        row = await catalogue.update_agency(ctx.actor, ctx.local_id(id), **_fields(input, ctx))
+        return AgencyPayload(agency=Agency.from_row(row, ctx), warnings=[])
+
+    @mutation()
+    async def create_expert(self, info: Ctx, input: ExpertInput) -> ExpertPayload:
+        ctx = info.context
+        row = await catalogue.create_expert(ctx.actor, **_fields(input, ctx))
+        return ExpertPayload(expert=Expert.from_row(row, ctx), warnings=[])
+
+    @mutation()
+    async def update_expert(
+        self, info: Ctx, id: strawberry.ID, input: ExpertUpdateInput
+    ) -> ExpertPayload:
+        ctx = info.context
+        row = await catalogue.update_expert(ctx.actor, ctx.local_id(id), **_fields(input, ctx))
+        return ExpertPayload(expert=Expert.from_row(row, ctx), warnings=[])
+
+    @mutation()
+    async def create_enterprise(self, info: Ctx, input: EnterpriseInput) -> EnterprisePayload:
+        ctx = info.context
+        saved = await enterprises.create_enterprise(ctx.actor, **_enterprise_fields(input))
+        return _enterprise_payload(saved, ctx)
+
+    @mutation()
+    async def update_enterprise(
+        self, info: Ctx, id: strawberry.ID, input: EnterpriseUpdateInput
+    ) -> EnterprisePayload:
+        ctx = info.context
+        saved = await enterprises.update_enterprise(
+            ctx.actor, ctx.local_id(id), **_enterprise_fields(input)
+        )
+        return _enterprise_payload(saved, ctx)
+
+    @mutation()
+    async def create_service(self, info: Ctx, input: ServiceInput) -> ServicePayload:
+        ctx = info.context
+        row = await catalogue.create_service(ctx.actor, **_fields(input, ctx))
+        return ServicePayload(service=Service.from_row(row, ctx), warnings=[])
+
+    @mutation()
+    async def update_service(
+        self, info: Ctx, id: strawberry.ID, input: ServiceUpdateInput
+    ) -> ServicePayload:
+        ctx = info.context
+        row = await catalogue.update_service(ctx.actor, ctx.local_id(id), **_fields(input, ctx))
+        return ServicePayload(service=Service.from_row(row, ctx), warnings=[])
+
+    @mutation()
+    async def publish_service(self, info: Ctx, id: strawberry.ID) -> ServicePayload:
+        ctx = info.context
+        row = await catalogue.publish_service(ctx.actor, ctx.local_id(id))
+        return ServicePayload(service=Service.from_row(row, ctx), warnings=[])
+
+    @mutation()
+    async def retire_service(self, info: Ctx, id: strawberry.ID) -> ServicePayload:
+        ctx = info.context
+        row = await catalogue.retire_service(ctx.actor, ctx.local_id(id))
+        return ServicePayload(service=Service.from_row(row, ctx), warnings=[])
+
+    # The service lifecycle: names and shapes fixed by the core contract.
+
+    @mutation()
+    async def submit_demand(self, input: lc.SubmitDemandInput) -> lc.DemandPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def accept_demand(self, id: strawberry.ID, note: str | None = None) -> lc.DemandPayload:
+        raise lc.unavailable()
+
+    @mutation(description="to a service of this window or, by network ID, of another window")
+    async def match_demand(
+        self, id: strawberry.ID, service_id: strawberry.ID, note: str | None = None
+    ) -> lc.DemandPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def reject_demand(self, id: strawberry.ID, reason: str) -> lc.DemandPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def escalate_demand(self, id: strawberry.ID, note: str | None = None) -> lc.DemandPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def close_demand(self, id: strawberry.ID, note: str | None = None) -> lc.DemandPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def start_service_record(
+        self, input: lc.StartServiceRecordInput
+    ) -> lc.ServiceRecordPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def complete_service_record(
+        self, id: strawberry.ID, input: lc.CompleteServiceRecordInput
+    ) -> lc.ServiceRecordPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def correct_service_record(
+        self, id: strawberry.ID, input: lc.CorrectServiceRecordInput
+    ) -> lc.ServiceRecordPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def submit_feedback(self, input: lc.FeedbackInput) -> lc.ServiceRecordPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def add_follow_up(
+        self, service_record_id: strawberry.ID, input: lc.FollowUpInput
+    ) -> lc.ServiceRecordPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def create_activity(self, input: lc.ActivityInput) -> lc.ActivityPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def register_for_activity(
+        self, activity_id: strawberry.ID, input: lc.ActivityRegistrationInput
+    ) -> lc.ActivityPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def record_attendance(
+        self, activity_id: strawberry.ID, registration_ids: list[strawberry.ID]
+    ) -> lc.ActivityPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def create_announcement(self, input: lc.AnnouncementInput) -> lc.AnnouncementPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def submit_announcement_for_review(self, id: strawberry.ID) -> lc.AnnouncementPayload:
+        raise lc.unavailable()
+
+    @mutation(description="approve or reject; the reviewer must not be the author")
+    async def review_announcement(
+        self, id: strawberry.ID, approve: bool, comment: str | None = None
+    ) -> lc.AnnouncementPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def issue_voucher(self, input: lc.IssueVoucherInput) -> lc.VoucherPayload:
+        raise lc.unavailable()
+
+    @mutation()
+    async def redeem_voucher(
+        self, id: strawberry.ID, service_record_id: strawberry.ID
+    ) -> lc.VoucherPayload:
+        raise lc.unavailable()

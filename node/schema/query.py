@@ -1,0 +1,202 @@
+"""The node's query root: thin resolvers over the domain services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+import node
+from federation import CORE_SCHEMA_VERSION
+from node.domain import audit, catalogue, enterprises, users
+from node.schema import lifecycle as lc
+from node.schema.catalogue import Agency, AgencyFilter, Expert, ExpertFilter, Service, ServiceFilter
+from node.schema.context import Context
+from node.schema.enterprises import Enterprise, EnterpriseFilter
+from node.schema.enums import WindowKind
+from node.schema.node_info import NodeInfo
+from node.schema.relay import Connection, connection
+from node.schema.users import AuditEntry, AuditFilter, User
+
+Ctx = Info[Context, None]
+PAGE = 20
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def node_info(self, info: Ctx) -> NodeInfo:
+        s = info.context.settings
+        return NodeInfo(
+            window_id=s.window_id,
+            name=s.name,
+            kind=WindowKind(s.kind),
+            region_code=s.region_code,
+            industries=s.industries,
+            node_version=node.__version__,
+            core_schema_version=CORE_SCHEMA_VERSION,
+            plugins=[],
+            chain_head=None,
+            chain_length=0,
+        )
+
+    @strawberry.field
+    async def me(self, info: Ctx) -> User | None:
+        actor = info.context.actor
+        if actor.user_id is None:
+            return None
+        return User.from_row(await users.get_user(actor.user_id), info.context)
+
+    @strawberry.field(description="the window's users: WINDOW_ADMIN only")
+    async def users(
+        self, info: Ctx, first: int = PAGE, after: str | None = None
+    ) -> Connection[User]:
+        ctx = info.context
+        page = await users.list_users(ctx.actor, first, after)
+        return connection(page, lambda row: User.from_row(row, ctx))
+
+    @strawberry.field
+    async def services(
+        self,
+        info: Ctx,
+        filter: ServiceFilter | None = None,
+        first: int = PAGE,
+        after: str | None = None,
+    ) -> Connection[Service]:
+        ctx = info.context
+        domain_filter = catalogue.ServiceFilter()
+        if filter is not None:
+            domain_filter = catalogue.ServiceFilter(
+                category=filter.category,
+                keyword=filter.keyword,
+                public_welfare=filter.public_welfare,
+                mode=filter.mode,
+                agency_id=ctx.local_id(filter.agency_id) if filter.agency_id else None,
+                status=filter.status,
+            )
+        page = await catalogue.list_services(ctx.actor, domain_filter, first, after)
+        return connection(page, lambda row: Service.from_row(row, ctx))
+
+    @strawberry.field
+    async def service(self, info: Ctx, id: strawberry.ID) -> Service | None:
+        ctx = info.context
+        row = await catalogue.get_service(ctx.actor, ctx.local_id(id))
+        return None if row is None else Service.from_row(row, ctx)
+
+    @strawberry.field
+    async def agencies(
+        self,
+        info: Ctx,
+        filter: AgencyFilter | None = None,
+        first: int = PAGE,
+        after: str | None = None,
+    ) -> Connection[Agency]:
+        ctx = info.context
+        page = await catalogue.list_agencies(first, after, filter.keyword if filter else None)
+        return connection(page, lambda row: Agency.from_row(row, ctx))
+
+    @strawberry.field
+    async def agency(self, info: Ctx, id: strawberry.ID) -> Agency | None:
+        row = await info.context.loaders.agency.load(info.context.local_id(id))
+        return None if row is None else Agency.from_row(row, info.context)
+
+    @strawberry.field
+    async def experts(
+        self,
+        info: Ctx,
+        filter: ExpertFilter | None = None,
+        first: int = PAGE,
+        after: str | None = None,
+    ) -> Connection[Expert]:
+        ctx = info.context
+        page = await catalogue.list_experts(first, after, filter.specialty if filter else None)
+        return connection(page, lambda row: Expert.from_row(row, ctx))
+
+    @strawberry.field
+    async def enterprises(
+        self,
+        info: Ctx,
+        filter: EnterpriseFilter | None = None,
+        first: int = PAGE,
+        after: str | None = None,
+    ) -> Connection[Enterprise]:
+        ctx = info.context
+        domain_filter = enterprises.EnterpriseFilter()
+        if filter is not None:
+            domain_filter = enterprises.EnterpriseFilter(
+                keyword=filter.keyword,
+                region_code=filter.region_code,
+                industry_code=filter.industry_code,
+                size_class=filter.size_class.value if filter.size_class else None,
+            )
+        page = await enterprises.list_enterprises(ctx.actor, domain_filter, first, after)
+        return connection(page, lambda row: Enterprise.from_row(row, ctx))
+
+    @strawberry.field
+    async def enterprise(self, info: Ctx, id: strawberry.ID) -> Enterprise | None:
+        ctx = info.context
+        row = await enterprises.get_enterprise(ctx.actor, ctx.local_id(id))
+        return None if row is None else Enterprise.from_row(row, ctx)
+
+    @strawberry.field
+    async def audit_log(
+        self,
+        info: Ctx,
+        filter: AuditFilter | None = None,
+        first: int = PAGE,
+        after: str | None = None,
+    ) -> Connection[AuditEntry]:
+        ctx = info.context
+        operation = filter.operation if filter else None
+        page = await audit.list_audit(ctx.actor, first, after, operation)
+        return connection(page, lambda row: AuditEntry.from_row(row, ctx))
+
+    @strawberry.field
+    def demands(
+        self, filter: lc.DemandFilter | None = None, first: int = PAGE, after: str | None = None
+    ) -> Connection[lc.Demand]:
+        raise lc.unavailable()
+
+    @strawberry.field
+    def service_records(
+        self,
+        filter: lc.ServiceRecordFilter | None = None,
+        first: int = PAGE,
+        after: str | None = None,
+    ) -> Connection[lc.ServiceRecord]:
+        raise lc.unavailable()
+
+    @strawberry.field(description="the service-record chain entry at a position (0-based)")
+    def chain_entry(self, position: int) -> lc.ChainEntry | None:
+        raise lc.unavailable()
+
+    @strawberry.field
+    def activities(
+        self, filter: lc.ActivityFilter | None = None, first: int = PAGE, after: str | None = None
+    ) -> Connection[lc.Activity]:
+        raise lc.unavailable()
+
+    @strawberry.field
+    def announcements(
+        self,
+        filter: lc.AnnouncementFilter | None = None,
+        first: int = PAGE,
+        after: str | None = None,
+    ) -> Connection[lc.Announcement]:
+        raise lc.unavailable()
+
+    @strawberry.field
+    def vouchers(
+        self, filter: lc.VoucherFilter | None = None, first: int = PAGE, after: str | None = None
+    ) -> Connection[lc.Voucher]:
+        raise lc.unavailable()
+
+    @strawberry.field(description="indicators of the period, calendar days in the node's time zone")
+    def stats(
+        self,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> lc.Stats:
+        raise lc.unavailable()

@@ -1,0 +1,5 @@
+import sys
+
+from smenet.cli import main
+
+sys.exit(main())

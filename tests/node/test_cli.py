@@ -1,0 +1,86 @@
+"""`smenet node init` and settings: clear messages and non-zero exits, migrations, overrides."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.node_server import NodeServer, smenet
+
+
+def _init(data: Path, *args: str) -> tuple[int, str]:
+    done = smenet("node", "init", "--data", str(data), "--admin-password", "admin-secret-1", *args)
+    return done.returncode, done.stdout + done.stderr
+
+
+BASE = ("--window-id", "gz-th", "--name", "广州市天河区中小企业服务窗口", "--region", "440106")
+
+
+def test_init_applies_the_migrations_and_creates_the_admin(tmp_path: Path) -> None:
+    code, output = _init(tmp_path, *BASE)
+    assert code == 0, output
+    with sqlite3.connect(tmp_path / "node.sqlite3") as db:
+        applied = {
+            row[0] + "." + row[1] for row in db.execute("select app, name from tortoise_migrations")
+        }
+        users = db.execute("select username, roles from users").fetchall()
+    assert "node.0001_initial" in applied
+    assert users == [("admin", '["WINDOW_ADMIN"]')]
+    assert oct((tmp_path / "smenet.toml").stat().st_mode)[-3:] == "600"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--window-id", "GZ TH", "--name", "x", "--region", "440106"), "--window-id"),
+        (("--window-id", "gz-th", "--name", "x", "--region", "449999"), "--region"),
+        ((*BASE[:4], "--region", "440106", "--db", "mysql://x"), "--db"),
+    ],
+)
+def test_init_refuses_bad_arguments_with_a_message(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    code, output = _init(tmp_path, *args)
+    assert code != 0
+    assert message in output and "Traceback" not in output
+    assert not (tmp_path / "smenet.toml").exists()
+
+
+def test_init_refuses_weak_admin_password(tmp_path: Path) -> None:
+    done = smenet("node", "init", "--data", str(tmp_path), *BASE, "--admin-password", "short")
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "8 characters" in done.stderr
+    assert not (tmp_path / "smenet.toml").exists()
+
+
+def test_init_refuses_a_folder_that_already_holds_a_node(tmp_path: Path) -> None:
+    assert _init(tmp_path, *BASE)[0] == 0
+    code, output = _init(tmp_path, *BASE)
+    assert code != 0 and "already holds a node" in output
+
+
+def test_serve_without_init_says_what_to_do(tmp_path: Path) -> None:
+    done = smenet("node", "serve", "--data", str(tmp_path / "none"))
+    assert done.returncode != 0
+    assert "smenet node init" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_environment_overrides_the_settings_file(tmp_path: Path) -> None:
+    server = NodeServer(
+        data_dir=tmp_path, db_url=f"sqlite://{tmp_path / 'node.sqlite3'}", window_id="gz-th"
+    )
+    server.init()
+    os.environ["SMENET_NAME"] = "覆盖后的窗口名称"
+    try:
+        server.start()
+    finally:
+        del os.environ["SMENET_NAME"]
+    try:
+        body = httpx.post(server.url, json={"query": "{ nodeInfo { name regionCode } }"}).json()
+        assert body["data"]["nodeInfo"] == {"name": "覆盖后的窗口名称", "regionCode": "440305"}
+    finally:
+        server.stop()

@@ -1,0 +1,224 @@
+"""Enterprises over GraphQL: real code validation, size class, and personal data behind roles."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from node.reference import uscc_check_character
+from tests.support.node_server import NodeServer
+
+CREATE = """
+mutation($input: EnterpriseInput!) {
+  createEnterprise(input: $input) {
+    enterprise { id uscc regionCode industryCode sizeClass }
+    warnings { code message }
+  }
+}
+"""
+UPDATE = """
+mutation($id: ID!, $input: EnterpriseUpdateInput!) {
+  updateEnterprise(id: $id, input: $input) { enterprise { id sizeClass contact { name phone } } }
+}
+"""
+_serial = itertools.count(100000)
+
+
+def make_uscc(region: str = "440305") -> str:
+    first17 = f"91{region}MA{next(_serial):06d}X"
+    return first17 + uscc_check_character(first17)
+
+
+def enterprise(**fields: Any) -> dict[str, Any]:
+    return {
+        "name": "深圳市南山区智造电子有限公司",
+        "uscc": make_uscc(),
+        "regionCode": "440305",
+        "industryCode": "3981",
+        "employees": 120,
+        "revenue": "8000",
+        "assets": "5000",
+        "contact": {"name": "王小明", "phone": "13912345678", "email": "wang@example.cn"},
+        **fields,
+    }
+
+
+@pytest.fixture(scope="module")
+async def admin(node: NodeServer) -> str:
+    return await node.login()
+
+
+@pytest.fixture(scope="module")
+async def tokens(node: NodeServer, admin: str) -> dict[str, str]:
+    made = {}
+    for role in ("STAFF", "READONLY"):
+        name = role.lower() + "-ent"
+        await node.ok(
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
+            {"i": {"username": name, "password": "password-123", "roles": [role]}},
+            admin,
+        )
+        made[role] = await node.login(name, "password-123")
+    return made
+
+
+async def test_valid_enterprise_is_created_with_its_size_class(
+    node: NodeServer, admin: str
+) -> None:
+    code = make_uscc().lower()
+    data = await node.ok(CREATE, {"input": enterprise(uscc=f"  {code} ")}, admin)
+    payload = data["createEnterprise"]
+    assert payload["enterprise"]["uscc"] == code.upper()
+    assert (
+        payload["enterprise"]["sizeClass"] == "SMALL"
+    )  # industry: 20–300 staff, 300–2000万 revenue
+    assert payload["warnings"] == []
+
+
+async def test_size_class_is_recomputed_when_figures_change(node: NodeServer, admin: str) -> None:
+    data = await node.ok(CREATE, {"input": enterprise(employees=10, revenue="100")}, admin)
+    created = data["createEnterprise"]["enterprise"]
+    assert created["sizeClass"] == "MICRO"
+    grown = await node.ok(
+        UPDATE, {"id": created["id"], "input": {"employees": 400, "revenue": "30000"}}, admin
+    )
+    assert grown["updateEnterprise"]["enterprise"]["sizeClass"] == "MEDIUM"
+    coarse = await node.ok(UPDATE, {"id": created["id"], "input": {"industryCode": "F"}}, admin)
+    assert coarse["updateEnterprise"]["enterprise"]["sizeClass"] == "UNCLASSIFIED"
+
+
+async def test_retired_region_code_is_accepted_with_a_warning(node: NodeServer, admin: str) -> None:
+    data = await node.ok(
+        CREATE, {"input": enterprise(uscc=make_uscc("110103"), regionCode="110103")}, admin
+    )
+    warnings = data["createEnterprise"]["warnings"]
+    assert [w["code"] for w in warnings] == ["RETIRED_REGION_CODE"]
+    assert "崇文区" in warnings[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "reason"),
+    [
+        ({"uscc": "91440305MA5F"}, "INVALID_USCC", "18 characters"),
+        ({"uscc": "91440305MA5FXXXXXO"}, "INVALID_USCC", "not allowed"),
+        ({"uscc": "B1440305MA0000001X"}, "INVALID_USCC", "authority"),
+        ({"uscc": "94440305MA0000001X"}, "INVALID_USCC", "category"),
+        ({"uscc": "check"}, "INVALID_USCC", "18 characters"),
+        ({"regionCode": "449999"}, "INVALID_REGION_CODE", "449999"),
+        ({"regionCode": "44030"}, "INVALID_REGION_CODE", ""),
+        ({"industryCode": "6510"}, "INVALID_INDUSTRY_CODE", "6511"),
+        ({"industryCode": "Z"}, "INVALID_INDUSTRY_CODE", ""),
+        ({"employees": -1}, "BAD_INPUT", "negative"),
+        ({"name": "  "}, "BAD_INPUT", "name"),
+    ],
+)
+async def test_bad_enterprise_input_gets_its_code_and_changes_nothing(
+    node: NodeServer, admin: str, fields: dict[str, Any], code: str, reason: str
+) -> None:
+    before = await node.snapshot()
+    result = await node.call(CREATE, {"input": enterprise(**fields)}, admin)
+    assert result.codes == [code]
+    assert reason in result.errors[0]["message"]
+    assert await node.snapshot() == before
+
+
+async def test_wrong_check_character_is_explained(node: NodeServer, admin: str) -> None:
+    good = make_uscc()
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    result = await node.call(CREATE, {"input": enterprise(uscc=bad)}, admin)
+    assert result.codes == ["INVALID_USCC"]
+    assert f"should be '{good[-1]}'" in result.errors[0]["message"]
+
+
+async def test_credit_code_is_unique_per_node(node: NodeServer, admin: str) -> None:
+    code = make_uscc()
+    first = await node.ok(CREATE, {"input": enterprise(uscc=code)}, admin)
+    before = await node.snapshot()
+    assert (await node.call(CREATE, {"input": enterprise(uscc=code.lower())}, admin)).codes == [
+        "DUPLICATE_USCC"
+    ]
+    other = await node.ok(CREATE, {"input": enterprise()}, admin)
+    before = await node.snapshot()
+    result = await node.call(
+        UPDATE,
+        {"id": other["createEnterprise"]["enterprise"]["id"], "input": {"uscc": code}},
+        admin,
+    )
+    assert result.codes == ["DUPLICATE_USCC"]
+    assert await node.snapshot() == before
+    assert first["createEnterprise"]["enterprise"]["uscc"] == code
+
+
+async def test_contact_person_only_for_staff_and_admins(
+    node: NodeServer, admin: str, tokens: dict[str, str]
+) -> None:
+    await node.ok(CREATE, {"input": enterprise(name="联系人可见性测试有限公司")}, admin)
+    query = '{ enterprises(filter: {keyword: "联系人可见性"}) { edges { node { name contact { name phone } } } } }'
+    staff = await node.ok(query, token=tokens["STAFF"])
+    assert staff["enterprises"]["edges"][0]["node"]["contact"] == {
+        "name": "王小明",
+        "phone": "13912345678",
+    }
+    readonly = await node.call(query, token=tokens["READONLY"])
+    assert readonly.codes == ["FORBIDDEN"]
+    assert readonly.errors[0]["path"] == ["enterprises", "edges", 0, "node", "contact"]
+    assert readonly.data["enterprises"]["edges"][0]["node"] == {
+        "name": "联系人可见性测试有限公司",
+        "contact": None,
+    }
+    assert (await node.call(query)).codes == ["UNAUTHENTICATED"]
+
+
+async def test_contact_person_can_be_erased(node: NodeServer, admin: str) -> None:
+    data = await node.ok(CREATE, {"input": enterprise()}, admin)
+    erased = await node.ok(
+        UPDATE,
+        {
+            "id": data["createEnterprise"]["enterprise"]["id"],
+            "input": {"contact": {"name": "", "phone": "", "email": ""}},
+        },
+        admin,
+    )
+    assert erased["updateEnterprise"]["enterprise"]["contact"] is None
+
+
+async def test_readonly_users_cannot_change_enterprises(
+    node: NodeServer, admin: str, tokens: dict[str, str]
+) -> None:
+    data = await node.ok(CREATE, {"input": enterprise()}, admin)
+    before = await node.snapshot()
+    assert (await node.call(CREATE, {"input": enterprise()}, tokens["READONLY"])).codes == [
+        "FORBIDDEN"
+    ]
+    result = await node.call(
+        UPDATE,
+        {"id": data["createEnterprise"]["enterprise"]["id"], "input": {"employees": 1}},
+        tokens["READONLY"],
+    )
+    assert result.codes == ["FORBIDDEN"]
+    assert await node.snapshot() == before
+
+
+async def test_filter_by_region_prefix_and_size_class(node: NodeServer, admin: str) -> None:
+    await node.ok(
+        CREATE,
+        {
+            "input": enterprise(
+                name="宝安区筛选测试公司",
+                uscc=make_uscc("440306"),
+                regionCode="440306",
+                employees=5,
+                revenue="50",
+            )
+        },
+        admin,
+    )
+    query = """query($f: EnterpriseFilter) { enterprises(filter: $f, first: 100) {
+        edges { node { name regionCode sizeClass } } } }"""
+    by_region = await node.ok(query, {"f": {"regionCode": "440306"}}, admin)
+    assert [e["node"]["name"] for e in by_region["enterprises"]["edges"]] == ["宝安区筛选测试公司"]
+    micro = await node.ok(query, {"f": {"regionCode": "4403", "sizeClass": "MICRO"}}, admin)
+    assert all(e["node"]["sizeClass"] == "MICRO" for e in micro["enterprises"]["edges"])
+    assert "宝安区筛选测试公司" in {e["node"]["name"] for e in micro["enterprises"]["edges"]}

@@ -1,0 +1,76 @@
+"""The node's HTTP surface: GraphQL over HTTP per spec, GraphiQL offline, health and readiness."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from node.schema import build_schema
+from node.schema.errors import ErrorCodes
+from tests.support.graphql_http_audit import run_audit
+from tests.support.node_server import NodeServer
+
+
+def test_passes_every_graphql_over_http_audit(node: NodeServer) -> None:
+    results = run_audit(node.url)
+    assert len(results) > 50
+    assert [r for r in results if r["status"] != "ok"] == []
+
+
+def test_health_and_readiness(node: NodeServer) -> None:
+    base = node.url.removesuffix("/graphql")
+    assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
+
+
+def test_browser_gets_graphiql_with_assets_served_by_the_node(node: NodeServer) -> None:
+    page = httpx.get(node.url, headers={"accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/static/") for a in assets), assets
+    base = node.url.removesuffix("/graphql")
+    for asset in assets:
+        assert httpx.get(base + asset).status_code == 200, asset
+
+
+def test_get_queries_and_json_responses(node: NodeServer) -> None:
+    response = httpx.get(node.url, params={"query": "{ nodeInfo { windowId coreSchemaVersion } }"})
+    assert response.status_code == 200
+    assert response.json()["data"]["nodeInfo"]["windowId"] == node.window_id
+
+
+async def test_queries_deeper_than_the_limit_are_refused() -> None:
+    query = "{ services { edges { node { agency { name } } } } }"  # depth 4
+    result = await build_schema(max_depth=3).execute(query)
+    assert (
+        result.errors is not None and "exceeds maximum operation depth" in result.errors[0].message
+    )
+    assert result.data is None
+
+
+def test_malformed_requests_get_no_stack_trace(node: NodeServer) -> None:
+    for body in [b"{not json", b'{"query": 42}', b'{"variables": {}}']:
+        response = httpx.post(node.url, content=body, headers={"content-type": "application/json"})
+        assert 400 <= response.status_code < 500
+        assert "Traceback" not in response.text and 'File "' not in response.text
+
+
+@pytest.mark.parametrize("message", ["boom", "secret connection string postgres://u:p@h/db"])
+async def test_unexpected_errors_are_masked_with_a_code(message: str) -> None:
+    extension = ErrorCodes()
+    masked = extension.anonymise_error(GraphQLError("x", original_error=RuntimeError(message)))
+    assert masked.message == "Internal server error"
+    assert masked.extensions == {"code": "INTERNAL_ERROR"}
+    assert isinstance(extension, MaskErrors)
+
+
+async def test_lifecycle_fields_say_they_are_not_implemented_yet(node: NodeServer) -> None:
+    token = await node.login()
+    result = await node.call("{ demands { totalCount } }", token=token)
+    assert result.codes == ["NOT_IMPLEMENTED"]
+    mutation = 'mutation { rejectDemand(id: "sz-ns:x", reason: "r") { demand { id } } }'
+    assert (await node.call(mutation, token=token)).codes == ["NOT_IMPLEMENTED"]
