@@ -238,3 +238,59 @@ async def test_anonymous_callers_cannot_change_the_catalogue(
     before = await node.snapshot()
     assert (await node.call(f"mutation {{ {mutation} }}")).codes == ["UNAUTHENTICATED"]
     assert await node.snapshot() == before
+
+
+@pytest.fixture(scope="module")
+async def readonly(node: NodeServer, admin: str) -> str:
+    await node.ok(
+        "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
+        {"i": {"username": "catalogue-viewer", "password": "password-123", "roles": ["READONLY"]}},
+        admin,
+    )
+    return await node.login("catalogue-viewer", "password-123")
+
+
+async def test_readonly_users_cannot_change_the_catalogue(
+    node: NodeServer, admin: str, readonly: str
+) -> None:
+    service_id = await _service(node, admin, name="只读用户边界测试", **FULL)
+    agency = await node.ok('mutation { createAgency(input: {name: "只读边界机构"}) { agency { id } } }', token=admin)
+    expert = await node.ok('mutation { createExpert(input: {name: "只读边界专家"}) { expert { id } } }', token=admin)
+    agency_id = agency["createAgency"]["agency"]["id"]
+    expert_id = expert["createExpert"]["expert"]["id"]
+    before = await node.snapshot()
+    attempts = [
+        ('mutation { createAgency(input: {name: "x"}) { agency { id } } }', {}),
+        ('mutation($id: ID!) { updateAgency(id: $id, input: {name: "x"}) { agency { id } } }', {"id": agency_id}),
+        ('mutation { createExpert(input: {name: "x"}) { expert { id } } }', {}),
+        ('mutation($id: ID!) { updateExpert(id: $id, input: {name: "x"}) { expert { id } } }', {"id": expert_id}),
+        (CREATE_SERVICE, {"input": {"name": "x", "category": "OTHER"}}),
+        ('mutation($id: ID!) { updateService(id: $id, input: {name: "x"}) { service { id } } }', {"id": service_id}),
+        (PUBLISH, {"id": service_id}),
+        (RETIRE, {"id": service_id}),
+    ]
+    for mutation, variables in attempts:
+        assert (await node.call(mutation, variables, readonly)).codes == ["FORBIDDEN"], mutation
+    assert await node.snapshot() == before
+
+
+async def test_bad_updates_change_nothing(node: NodeServer, admin: str) -> None:
+    agency = await node.ok('mutation { createAgency(input: {name: "更新校验机构"}) { agency { id } } }', token=admin)
+    expert = await node.ok('mutation { createExpert(input: {name: "更新校验专家"}) { expert { id } } }', token=admin)
+    service_id = await _service(node, admin, name="更新校验服务", **FULL)
+    await node.ok(PUBLISH, {"id": service_id}, admin)
+    before = await node.snapshot()
+    cases = [
+        ('mutation($id: ID!) { updateAgency(id: $id, input: {uscc: "123"}) { agency { id } } }',
+         agency["createAgency"]["agency"]["id"], "INVALID_USCC"),
+        ('mutation($id: ID!) { updateAgency(id: $id, input: {name: " "}) { agency { id } } }',
+         agency["createAgency"]["agency"]["id"], "BAD_INPUT"),
+        ('mutation($id: ID!) { updateExpert(id: $id, input: {name: ""}) { expert { id } } }',
+         expert["createExpert"]["expert"]["id"], "BAD_INPUT"),
+        # A published service keeps all five disclosures.
+        ('mutation($id: ID!) { updateService(id: $id, input: {fee: ""}) { service { id } } }',
+         service_id, "INCOMPLETE_DISCLOSURE"),
+    ]
+    for mutation, record_id, code in cases:
+        assert (await node.call(mutation, {"id": record_id}, admin)).codes == [code], mutation
+    assert await node.snapshot() == before

@@ -119,9 +119,15 @@ async def test_only_window_admins_manage_users_and_read_the_audit_log(
     assert (await node.call("{ users { totalCount } }", token=token)).codes == ["FORBIDDEN"]
 
 
-async def test_anonymous_callers_cannot_read_enterprises_or_the_audit_log(node: NodeServer) -> None:
+async def test_anonymous_callers_cannot_read_enterprises_the_audit_log_or_change_passwords(
+    node: NodeServer,
+) -> None:
     assert (await node.call("{ enterprises { totalCount } }")).codes == ["UNAUTHENTICATED"]
     assert (await node.call(AUDIT)).codes == ["UNAUTHENTICATED"]
+    before = await node.snapshot()
+    change = await node.call(CHANGE, {"c": ADMIN_PASSWORD, "n": "hijacked-pass"})
+    assert change.codes == ["UNAUTHENTICATED"]
+    assert await node.snapshot() == before
 
 
 async def test_bad_user_input_changes_nothing(node: NodeServer, admin: str) -> None:
