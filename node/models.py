@@ -90,6 +90,8 @@ class Service(Record):
 
     class Meta:
         table = "services"
+        # Anonymous pages filter by status and walk the ID order.
+        indexes = (("status", "id"),)
 
 
 class Enterprise(Record):

@@ -6,7 +6,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
 
 from node.schema.errors import ErrorCodes
 from node.schema.mutation import Mutation
@@ -19,6 +20,8 @@ class NodeSchema(strawberry.federation.Schema):
 
 
 def build_schema(max_depth: int = 12) -> strawberry.Schema:
+    # One rule class for the schema's life: the validation cache is keyed by the rules.
+    depth_rule = create_validator(max_depth, should_ignore=None)
     return NodeSchema(
         query=Query,
         mutation=Mutation,
@@ -27,6 +30,6 @@ def build_schema(max_depth: int = 12) -> strawberry.Schema:
             ErrorCodes,
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
-            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: AddValidationRules([depth_rule]),
         ],
     )

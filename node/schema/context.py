@@ -12,11 +12,11 @@ from federation.errors import NotFound, SmenetError
 from federation.ids import make_id, parse_id
 from node.config import NodeSettings
 from node.domain.access import ANONYMOUS, Actor
-from node.models import Agency
+from node.models import Agency as AgencyRow
 
 
-async def _load_agencies(keys: list[uuid.UUID]) -> list[Agency | None]:
-    rows = {row.id: row for row in await Agency.filter(id__in=keys)}
+async def _load_agencies(keys: list[uuid.UUID]) -> list[AgencyRow | None]:
+    rows = {row.id: row for row in await AgencyRow.filter(id__in=keys)}
     return [rows.get(key) for key in keys]
 
 
@@ -24,7 +24,7 @@ async def _load_agencies(keys: list[uuid.UUID]) -> list[Agency | None]:
 class Loaders:
     """One set per request, so a page of N items costs one query per relation, not N."""
 
-    agency: DataLoader[uuid.UUID, Agency | None] = field(
+    agency: DataLoader[uuid.UUID, AgencyRow | None] = field(
         default_factory=lambda: DataLoader(load_fn=_load_agencies)
     )
 

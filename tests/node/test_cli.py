@@ -8,7 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
 
+from node.config import NodeSettings
+from node.db import tortoise_config
 from tests.support.node_server import NodeServer, smenet
 
 
@@ -84,3 +88,29 @@ def test_environment_overrides_the_settings_file(tmp_path: Path) -> None:
         assert body["data"]["nodeInfo"] == {"name": "覆盖后的窗口名称", "regionCode": "440305"}
     finally:
         server.stop()
+
+
+async def test_serve_migrates_a_database_that_already_holds_data(tmp_path: Path) -> None:
+    db_path = tmp_path / "node.sqlite3"
+    # A window that last ran the first schema version and holds a service.
+    await migrate(config=tortoise_config(f"sqlite://{db_path}"), target="node.0001_initial")
+    await Tortoise.close_connections()
+    with sqlite3.connect(db_path) as db:
+        db.execute(
+            "insert into services (id, created_at, name, category, public_welfare, function,"
+            " process, standard, fee, mode, status, tags, updated_at)"
+            " values ('01a20000-0000-7000-8000-000000000001', '2026-01-01 00:00:00+00:00',"
+            " '旧版本的服务', 'OTHER', 1, 'f', 'p', 's', '免费', 'BOTH', 'PUBLISHED', '[]',"
+            " '2026-01-01 00:00:00+00:00')"
+        )
+    server = NodeServer(data_dir=tmp_path, db_url=f"sqlite://{db_path}", window_id="gz-th")
+    NodeSettings(window_id="gz-th", name="广州", region_code="440106", data_dir=tmp_path).save()
+    server.start()
+    try:
+        body = httpx.post(server.url, json={"query": "{ services { edges { node { name } } } }"})
+        assert body.json()["data"]["services"]["edges"] == [{"node": {"name": "旧版本的服务"}}]
+    finally:
+        server.stop()
+    with sqlite3.connect(db_path) as db:
+        applied = {row[0] for row in db.execute("select name from tortoise_migrations")}
+    assert applied == {"0001_initial", "0002_service_status_id_index"}
