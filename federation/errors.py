@@ -13,9 +13,16 @@ Anything else that escapes a resolver becomes ``INTERNAL_ERROR`` without detail.
     │   ├── InvalidCursor            INVALID_CURSOR
     │   ├── LimitExceeded            LIMIT_EXCEEDED
     │   ├── IncompleteDisclosure     INCOMPLETE_DISCLOSURE
-    │   └── WeakPassword             WEAK_PASSWORD
+    │   ├── WeakPassword             WEAK_PASSWORD
+    │   ├── VoucherExpired           VOUCHER_EXPIRED
+    │   ├── VoucherCategoryMismatch  VOUCHER_CATEGORY_MISMATCH
+    │   └── InvalidLink              INVALID_LINK
     ├── Conflict                     CONFLICT
-    │   └── DuplicateUscc            DUPLICATE_USCC
+    │   ├── DuplicateUscc            DUPLICATE_USCC
+    │   ├── AlreadyRedeemed          ALREADY_REDEEMED
+    │   ├── AlreadyRegistered        ALREADY_REGISTERED
+    │   ├── CapacityReached          CAPACITY_REACHED
+    │   └── FeedbackExists           FEEDBACK_EXISTS
     ├── InvalidTransition            INVALID_TRANSITION
     ├── NotFound                     NOT_FOUND
     ├── Unauthenticated              UNAUTHENTICATED
@@ -31,8 +38,12 @@ from typing import Any
 
 __all__ = [
     "AccountLocked",
+    "AlreadyRedeemed",
+    "AlreadyRegistered",
+    "CapacityReached",
     "Conflict",
     "DuplicateUscc",
+    "FeedbackExists",
     "Forbidden",
     "IncompleteDisclosure",
     "InputError",
@@ -40,6 +51,7 @@ __all__ = [
     "InvalidCursor",
     "InvalidId",
     "InvalidIndustryCode",
+    "InvalidLink",
     "InvalidRegionCode",
     "InvalidTransition",
     "InvalidUscc",
@@ -48,6 +60,8 @@ __all__ = [
     "NotImplementedYet",
     "SmenetError",
     "Unauthenticated",
+    "VoucherCategoryMismatch",
+    "VoucherExpired",
     "WeakPassword",
 ]
 
@@ -133,3 +147,31 @@ class WeakPassword(InputError):
 
 class NotImplementedYet(SmenetError):
     code = "NOT_IMPLEMENTED"
+
+
+class VoucherExpired(InputError):
+    code = "VOUCHER_EXPIRED"
+
+
+class VoucherCategoryMismatch(InputError):
+    code = "VOUCHER_CATEGORY_MISMATCH"
+
+
+class InvalidLink(InputError):
+    code = "INVALID_LINK"
+
+
+class AlreadyRedeemed(Conflict):
+    code = "ALREADY_REDEEMED"
+
+
+class AlreadyRegistered(Conflict):
+    code = "ALREADY_REGISTERED"
+
+
+class CapacityReached(Conflict):
+    code = "CAPACITY_REACHED"
+
+
+class FeedbackExists(Conflict):
+    code = "FEEDBACK_EXISTS"

@@ -21,6 +21,7 @@ from node.config import NodeSettings
 from node.domain.users import authenticate
 from node.schema import build_schema
 from node.schema.context import Context
+from node.web import demand_form, feedback_page
 
 log = logging.getLogger("smenet.node")
 
@@ -77,6 +78,8 @@ def create_app(settings: NodeSettings) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Mount("/static/graphiql", StaticFiles(directory=STATIC_DIR), name="graphiql"),
+            *demand_form.ROUTES,
+            *feedback_page.ROUTES,
         ],
         lifespan=lifespan,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from tortoise import fields
@@ -121,3 +122,246 @@ class AuditEntry(Record):
 
     class Meta:
         table = "audit_log"
+
+
+# The service lifecycle.
+
+
+class Demand(Record):
+    enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
+        "node.Enterprise", related_name="demands", on_delete=fields.RESTRICT
+    )
+    enterprise_id: uuid.UUID
+    title = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+    category = fields.CharField(max_length=32)
+    status = fields.CharField(max_length=16, default="SUBMITTED", db_index=True)
+    submitted_by = fields.CharField(max_length=64)
+    # A service of this window, or (matched_service_ref only) another window's by network ID.
+    matched_service: fields.ForeignKeyNullableRelation[Service] = fields.ForeignKeyField(
+        "node.Service", related_name="demands", null=True, on_delete=fields.RESTRICT
+    )
+    matched_service_id: uuid.UUID | None
+    matched_service_ref = fields.CharField(max_length=128, null=True)
+    reject_reason = fields.TextField(null=True)
+    accepted_at = fields.DatetimeField(null=True)
+    completed_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "demands"
+
+
+class DemandTransition(Record):
+    demand: fields.ForeignKeyRelation[Demand] = fields.ForeignKeyField(
+        "node.Demand", related_name="transitions", on_delete=fields.RESTRICT
+    )
+    demand_id: uuid.UUID
+    from_status = fields.CharField(max_length=16, null=True)
+    to_status = fields.CharField(max_length=16)
+    actor = fields.CharField(max_length=64)
+    note = fields.TextField(null=True)
+
+    class Meta:
+        table = "demand_transitions"
+
+
+class Voucher(Record):
+    enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
+        "node.Enterprise", related_name="vouchers", on_delete=fields.RESTRICT
+    )
+    enterprise_id: uuid.UUID
+    amount = fields.DecimalField(max_digits=12, decimal_places=2)
+    valid_until = fields.DateField()
+    categories: fields.Field[list[str]] = fields.JSONField(default=list)
+    status = fields.CharField(max_length=16, default="ISSUED", db_index=True)
+    issued_by = fields.CharField(max_length=64)
+    redeemed_at = fields.DatetimeField(null=True)
+    service_record_id = fields.UUIDField(null=True, unique=True)
+
+    class Meta:
+        table = "vouchers"
+
+
+class ServiceRecord(Record):
+    """Current view of one service activity, whose history is the append-only chain."""
+
+    enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
+        "node.Enterprise", related_name="service_records", on_delete=fields.RESTRICT
+    )
+    enterprise_id: uuid.UUID
+    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
+        "node.Service", related_name="service_records", on_delete=fields.RESTRICT
+    )
+    service_id: uuid.UUID
+    agency: fields.ForeignKeyNullableRelation[Agency] = fields.ForeignKeyField(
+        "node.Agency", related_name="service_records", null=True, on_delete=fields.RESTRICT
+    )
+    agency_id: uuid.UUID | None
+    demand: fields.ForeignKeyNullableRelation[Demand] = fields.ForeignKeyField(
+        "node.Demand", related_name="service_records", null=True, on_delete=fields.RESTRICT
+    )
+    demand_id: uuid.UUID | None
+    channel = fields.CharField(max_length=16)
+    staff = fields.CharField(max_length=100, default="")
+    status = fields.CharField(max_length=16, default="IN_PROGRESS")
+    started_at = fields.DatetimeField()
+    completed_at = fields.DatetimeField(null=True, db_index=True)
+    outcome = fields.TextField(null=True)
+    fee = fields.DecimalField(max_digits=12, decimal_places=2, null=True)
+    voucher: fields.ForeignKeyNullableRelation[Voucher] = fields.ForeignKeyField(
+        "node.Voucher", related_name="service_records", null=True, on_delete=fields.RESTRICT
+    )
+    voucher_id: uuid.UUID | None
+
+    class Meta:
+        table = "service_records"
+        indexes = (("enterprise_id", "id"),)
+
+
+class ChainEntry(Record):
+    """One history entry of a service record, linked into the node's single hash chain."""
+
+    position = fields.BigIntField(unique=True)
+    service_record: fields.ForeignKeyRelation[ServiceRecord] = fields.ForeignKeyField(
+        "node.ServiceRecord", related_name="history", on_delete=fields.RESTRICT
+    )
+    service_record_id: uuid.UUID
+    kind = fields.CharField(max_length=16)
+    actor = fields.CharField(max_length=64)
+    content = fields.TextField()
+    previous_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "chain_entries"
+
+
+class ChainHead(Model):
+    """The single row appenders lock, so the chain never forks."""
+
+    id = fields.IntField(primary_key=True)
+    length = fields.BigIntField(default=0)
+    hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "chain_head"
+
+
+class Feedback(Record):
+    service_record: fields.OneToOneRelation[ServiceRecord] = fields.OneToOneField(
+        "node.ServiceRecord", related_name="feedback", on_delete=fields.RESTRICT
+    )
+    service_record_id: uuid.UUID
+    rating = fields.SmallIntField()
+    comment = fields.TextField(default="")
+    channel = fields.CharField(max_length=16)
+    actor = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "feedback"
+
+
+class FeedbackLink(Record):
+    """A one-time link an enterprise rates a service record through, kept as a hash only."""
+
+    service_record: fields.ForeignKeyRelation[ServiceRecord] = fields.ForeignKeyField(
+        "node.ServiceRecord", related_name="feedback_links", on_delete=fields.RESTRICT
+    )
+    service_record_id: uuid.UUID
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "feedback_links"
+
+
+class FollowUp(Record):
+    service_record: fields.ForeignKeyRelation[ServiceRecord] = fields.ForeignKeyField(
+        "node.ServiceRecord", related_name="follow_ups", on_delete=fields.RESTRICT
+    )
+    service_record_id: uuid.UUID
+    channel = fields.CharField(max_length=32)
+    result = fields.TextField()
+    actor = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "follow_ups"
+
+
+class Activity(Record):
+    title = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=32)
+    description = fields.TextField(default="")
+    starts_at = fields.DatetimeField(db_index=True)
+    ends_at = fields.DatetimeField()
+    online = fields.BooleanField(default=False)
+    location = fields.CharField(max_length=200, default="")
+    capacity = fields.IntField()
+    created_by = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "activities"
+
+
+class ActivityRegistration(Record):
+    activity: fields.ForeignKeyRelation[Activity] = fields.ForeignKeyField(
+        "node.Activity", related_name="registrations", on_delete=fields.RESTRICT
+    )
+    activity_id: uuid.UUID
+    enterprise: fields.ForeignKeyNullableRelation[Enterprise] = fields.ForeignKeyField(
+        "node.Enterprise", related_name="registrations", null=True, on_delete=fields.RESTRICT
+    )
+    enterprise_id: uuid.UUID | None
+    # Personal data: the participant's name stays out of every indicator.
+    participant_name = fields.CharField(max_length=100, default="")
+    attended_at = fields.DatetimeField(null=True)
+    rating = fields.SmallIntField(null=True)
+    comment = fields.TextField(default="")
+
+    class Meta:
+        table = "activity_registrations"
+        unique_together = (("activity", "enterprise"),)
+
+
+class Announcement(Record):
+    title = fields.CharField(max_length=200)
+    body = fields.TextField()
+    status = fields.CharField(max_length=16, default="DRAFT", db_index=True)
+    author = fields.CharField(max_length=64)
+    reviewer = fields.CharField(max_length=64, null=True)
+    review_comment = fields.TextField(null=True)
+    from_hub = fields.BooleanField(default=False)
+    published_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "announcements"
+
+
+class DomainEvent(Record):
+    """Written in the transaction of the change it reports, dispatched to plugins after commit."""
+
+    kind = fields.CharField(max_length=64, db_index=True)
+    subject_id = fields.CharField(max_length=128)
+    payload: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+    dispatched_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "domain_events"
+
+
+class OutboxMessage(Record):
+    """A message to the hub, written in the transaction of the change, pushed oldest first."""
+
+    kind = fields.CharField(max_length=64)
+    payload: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    delivered_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "outbox"

@@ -8,10 +8,42 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.tools import merge_types
 
+from node.schema.activities import ActivityMutation, ActivityQuery
+from node.schema.announcements import AnnouncementMutation, AnnouncementQuery
+from node.schema.demands import DemandMutation, DemandQuery
 from node.schema.errors import ErrorCodes
-from node.schema.mutation import Mutation
-from node.schema.query import Query
+from node.schema.mutation import CoreMutation
+from node.schema.query import CoreQuery
+from node.schema.records import ServiceRecordMutation, ServiceRecordQuery
+from node.schema.stats import StatsQuery
+from node.schema.vouchers import VoucherMutation, VoucherQuery
+
+# One module per area of the core contract, merged into its two root types.
+Query = merge_types(
+    "Query",
+    (
+        CoreQuery,
+        DemandQuery,
+        ServiceRecordQuery,
+        ActivityQuery,
+        AnnouncementQuery,
+        VoucherQuery,
+        StatsQuery,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        CoreMutation,
+        DemandMutation,
+        ServiceRecordMutation,
+        ActivityMutation,
+        AnnouncementMutation,
+        VoucherMutation,
+    ),
+)
 
 
 class NodeSchema(strawberry.federation.Schema):

@@ -10,8 +10,7 @@ import warnings
 import strawberry
 
 from federation import CORE_SCHEMA_VERSION
-from node.schema.mutation import Mutation
-from node.schema.query import Query
+from node.schema import Mutation, Query
 
 HEADER = f"""# smenet core contract, version {CORE_SCHEMA_VERSION}.
 # Every window node's schema contains this unchanged (federation.contract checks it), plus

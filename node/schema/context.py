@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from strawberry.dataloader import DataLoader
+from strawberry.types import Info
 
 from federation.errors import NotFound, SmenetError
 from federation.ids import make_id, parse_id
@@ -57,3 +58,6 @@ class Context:
         if window_id != self.settings.window_id:
             raise NotFound(f"{record_id} belongs to window {window_id}, not this one")
         return key
+
+
+Ctx = Info[Context, None]

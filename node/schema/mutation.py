@@ -7,10 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from node.domain import catalogue, enterprises, users
-from node.schema import lifecycle as lc
 from node.schema.audit import mutation
 from node.schema.catalogue import (
     Agency,
@@ -27,7 +25,7 @@ from node.schema.catalogue import (
     ServicePayload,
     ServiceUpdateInput,
 )
-from node.schema.context import Context
+from node.schema.context import Context, Ctx
 from node.schema.enterprises import (
     Enterprise,
     EnterpriseInput,
@@ -36,8 +34,6 @@ from node.schema.enterprises import (
 )
 from node.schema.enums import Role
 from node.schema.users import CreateUserInput, LoginPayload, User, UserPayload
-
-Ctx = Info[Context, None]
 
 
 def _fields(data: Any, ctx: Context) -> dict[str, Any]:
@@ -69,7 +65,7 @@ def _enterprise_payload(saved: enterprises.Saved, ctx: Context) -> EnterprisePay
 
 
 @strawberry.type
-class Mutation:
+class CoreMutation:
     @mutation()
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:
         s = info.context.settings
@@ -186,99 +182,3 @@ class Mutation:
         ctx = info.context
         row = await catalogue.retire_service(ctx.actor, ctx.local_id(id))
         return ServicePayload(service=Service.from_row(row, ctx), warnings=[])
-
-    # The service lifecycle: names and shapes fixed by the core contract.
-
-    @mutation()
-    async def submit_demand(self, input: lc.SubmitDemandInput) -> lc.DemandPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def accept_demand(self, id: strawberry.ID, note: str | None = None) -> lc.DemandPayload:
-        raise lc.unavailable()
-
-    @mutation(description="to a service of this window or, by network ID, of another window")
-    async def match_demand(
-        self, id: strawberry.ID, service_id: strawberry.ID, note: str | None = None
-    ) -> lc.DemandPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def reject_demand(self, id: strawberry.ID, reason: str) -> lc.DemandPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def escalate_demand(self, id: strawberry.ID, note: str | None = None) -> lc.DemandPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def close_demand(self, id: strawberry.ID, note: str | None = None) -> lc.DemandPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def start_service_record(
-        self, input: lc.StartServiceRecordInput
-    ) -> lc.ServiceRecordPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def complete_service_record(
-        self, id: strawberry.ID, input: lc.CompleteServiceRecordInput
-    ) -> lc.ServiceRecordPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def correct_service_record(
-        self, id: strawberry.ID, input: lc.CorrectServiceRecordInput
-    ) -> lc.ServiceRecordPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def submit_feedback(self, input: lc.FeedbackInput) -> lc.ServiceRecordPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def add_follow_up(
-        self, service_record_id: strawberry.ID, input: lc.FollowUpInput
-    ) -> lc.ServiceRecordPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def create_activity(self, input: lc.ActivityInput) -> lc.ActivityPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def register_for_activity(
-        self, activity_id: strawberry.ID, input: lc.ActivityRegistrationInput
-    ) -> lc.ActivityPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def record_attendance(
-        self, activity_id: strawberry.ID, registration_ids: list[strawberry.ID]
-    ) -> lc.ActivityPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def create_announcement(self, input: lc.AnnouncementInput) -> lc.AnnouncementPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def submit_announcement_for_review(self, id: strawberry.ID) -> lc.AnnouncementPayload:
-        raise lc.unavailable()
-
-    @mutation(description="approve or reject; the reviewer must not be the author")
-    async def review_announcement(
-        self, id: strawberry.ID, approve: bool, comment: str | None = None
-    ) -> lc.AnnouncementPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def issue_voucher(self, input: lc.IssueVoucherInput) -> lc.VoucherPayload:
-        raise lc.unavailable()
-
-    @mutation()
-    async def redeem_voucher(
-        self, id: strawberry.ID, service_record_id: strawberry.ID
-    ) -> lc.VoucherPayload:
-        raise lc.unavailable()

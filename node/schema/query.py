@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
 import strawberry
-from strawberry.types import Info
 
 import node
 from federation import CORE_SCHEMA_VERSION
-from node.domain import audit, catalogue, enterprises, users
-from node.schema import lifecycle as lc
+from node.domain import audit, catalogue, chain, enterprises, users
 from node.schema.catalogue import Agency, AgencyFilter, Expert, ExpertFilter, Service, ServiceFilter
-from node.schema.context import Context
+from node.schema.context import Ctx
 from node.schema.enterprises import Enterprise, EnterpriseFilter
 from node.schema.enums import WindowKind
 from node.schema.node_info import NodeInfo
-from node.schema.relay import Connection, connection
+from node.schema.relay import PAGE, Connection, connection
 from node.schema.users import AuditEntry, AuditFilter, User
-
-Ctx = Info[Context, None]
-PAGE = 20
 
 
 @strawberry.type
-class Query:
+class CoreQuery:
     @strawberry.field
-    def node_info(self, info: Ctx) -> NodeInfo:
+    async def node_info(self, info: Ctx) -> NodeInfo:
         s = info.context.settings
+        chain_head, chain_length = await chain.head()
         return NodeInfo(
             window_id=s.window_id,
             name=s.name,
@@ -38,8 +31,8 @@ class Query:
             node_version=node.__version__,
             core_schema_version=CORE_SCHEMA_VERSION,
             plugins=[],
-            chain_head=None,
-            chain_length=0,
+            chain_head=chain_head,
+            chain_length=chain_length,
         )
 
     @strawberry.field
@@ -152,51 +145,3 @@ class Query:
         operation = filter.operation if filter else None
         page = await audit.list_audit(ctx.actor, first, after, operation)
         return connection(page, lambda row: AuditEntry.from_row(row, ctx))
-
-    @strawberry.field
-    def demands(
-        self, filter: lc.DemandFilter | None = None, first: int = PAGE, after: str | None = None
-    ) -> Connection[lc.Demand]:
-        raise lc.unavailable()
-
-    @strawberry.field
-    def service_records(
-        self,
-        filter: lc.ServiceRecordFilter | None = None,
-        first: int = PAGE,
-        after: str | None = None,
-    ) -> Connection[lc.ServiceRecord]:
-        raise lc.unavailable()
-
-    @strawberry.field(description="the service-record chain entry at a position (0-based)")
-    def chain_entry(self, position: int) -> lc.ChainEntry | None:
-        raise lc.unavailable()
-
-    @strawberry.field
-    def activities(
-        self, filter: lc.ActivityFilter | None = None, first: int = PAGE, after: str | None = None
-    ) -> Connection[lc.Activity]:
-        raise lc.unavailable()
-
-    @strawberry.field
-    def announcements(
-        self,
-        filter: lc.AnnouncementFilter | None = None,
-        first: int = PAGE,
-        after: str | None = None,
-    ) -> Connection[lc.Announcement]:
-        raise lc.unavailable()
-
-    @strawberry.field
-    def vouchers(
-        self, filter: lc.VoucherFilter | None = None, first: int = PAGE, after: str | None = None
-    ) -> Connection[lc.Voucher]:
-        raise lc.unavailable()
-
-    @strawberry.field(description="indicators of the period, calendar days in the node's time zone")
-    def stats(
-        self,
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
-    ) -> lc.Stats:
-        raise lc.unavailable()

@@ -10,6 +10,8 @@ import strawberry
 from node.domain.pagination import Page, encode_cursor
 
 T = TypeVar("T")
+# `first` when a client does not say; at most MAX_PAGE_SIZE (node.domain.pagination).
+PAGE = 20
 
 
 @strawberry.type

@@ -1,0 +1,46 @@
+"""Domain events and hub-bound outbox messages, written in the transaction of the change.
+
+Both are rows, never in-memory queues: if the change commits, they exist; if it rolls back,
+they never did. Plugins are dispatched events after commit; the outbox is pushed to the hub.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from node.domain.chain import canonical_value
+from node.models import DomainEvent, OutboxMessage
+
+# The event kinds of the core; plugins may rely on these names.
+DEMAND_SUBMITTED = "demand.submitted"
+DEMAND_MATCHED = "demand.matched"
+DEMAND_ESCALATED = "demand.escalated"
+SERVICE_RECORD_STARTED = "service_record.started"
+SERVICE_RECORD_COMPLETED = "service_record.completed"
+SERVICE_RECORD_CORRECTED = "service_record.corrected"
+FEEDBACK_RECEIVED = "feedback.received"
+ATTENDANCE_RECORDED = "activity.attendance_recorded"
+
+OUTBOX_DEMAND_ESCALATED = "demand.escalated"
+
+
+async def emit(
+    kind: str, subject_id: uuid.UUID, payload: dict[str, Any], connection: BaseDBAsyncClient
+) -> DomainEvent:
+    return await DomainEvent.create(
+        kind=kind,
+        subject_id=str(subject_id),
+        payload=canonical_value(payload),
+        using_db=connection,
+    )
+
+
+async def enqueue(
+    kind: str, payload: dict[str, Any], connection: BaseDBAsyncClient
+) -> OutboxMessage:
+    return await OutboxMessage.create(
+        kind=kind, payload=canonical_value(payload), using_db=connection
+    )

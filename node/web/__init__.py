@@ -1,0 +1,1 @@
+"""Small HTML pages the node serves to enterprises without an account (no JavaScript needed)."""
