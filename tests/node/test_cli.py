@@ -11,6 +11,7 @@ import pytest
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate
 
+from node import migrations
 from node.config import NodeSettings
 from node.db import tortoise_config
 from tests.support.node_server import NodeServer, smenet
@@ -113,4 +114,5 @@ async def test_serve_migrates_a_database_that_already_holds_data(tmp_path: Path)
         server.stop()
     with sqlite3.connect(db_path) as db:
         applied = {row[0] for row in db.execute("select name from tortoise_migrations")}
-    assert applied == {"0001_initial", "0002_service_status_id_index"}
+    shipped = {p.stem for p in Path(migrations.__file__).parent.glob("0*.py")}
+    assert "0002_service_status_id_index" in shipped and applied == shipped
