@@ -27,7 +27,7 @@ class Agency:
 
     @classmethod
     async def resolve_reference(cls, id: strawberry.ID, info: Info[Context, None]) -> Agency | None:
-        row = await info.context.loaders.agency.load(info.context.local_id(id))
+        row = await info.context.loaders.of(AgencyRow).load(info.context.local_id(id))
         return None if row is None else cls.from_row(row, info.context)
 
     @classmethod
@@ -105,7 +105,7 @@ class Service:
     async def agency(self, info: Info[Context, None]) -> Agency | None:
         if self.agency_key is None:
             return None
-        row = await info.context.loaders.agency.load(self.agency_key)
+        row = await info.context.loaders.of(AgencyRow).load(self.agency_key)
         return None if row is None else Agency.from_row(row, info.context)
 
     @classmethod

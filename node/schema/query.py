@@ -7,6 +7,7 @@ import strawberry
 import node
 from federation import CORE_SCHEMA_VERSION
 from node.domain import audit, catalogue, chain, enterprises, users
+from node.models import Agency as AgencyRow
 from node.schema.catalogue import Agency, AgencyFilter, Expert, ExpertFilter, Service, ServiceFilter
 from node.schema.context import Ctx
 from node.schema.enterprises import Enterprise, EnterpriseFilter
@@ -92,7 +93,7 @@ class CoreQuery:
 
     @strawberry.field
     async def agency(self, info: Ctx, id: strawberry.ID) -> Agency | None:
-        row = await info.context.loaders.agency.load(info.context.local_id(id))
+        row = await info.context.loaders.of(AgencyRow).load(info.context.local_id(id))
         return None if row is None else Agency.from_row(row, info.context)
 
     @strawberry.field
