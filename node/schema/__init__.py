@@ -14,6 +14,7 @@ from node.schema.activities import ActivityMutation, ActivityQuery
 from node.schema.announcements import AnnouncementMutation, AnnouncementQuery
 from node.schema.demands import DemandMutation, DemandQuery
 from node.schema.errors import ErrorCodes
+from node.schema.feedback import FeedbackMutation
 from node.schema.mutation import CoreMutation
 from node.schema.query import CoreQuery
 from node.schema.records import ServiceRecordMutation, ServiceRecordQuery
@@ -39,6 +40,7 @@ Mutation = merge_types(
         CoreMutation,
         DemandMutation,
         ServiceRecordMutation,
+        FeedbackMutation,
         ActivityMutation,
         AnnouncementMutation,
         VoucherMutation,

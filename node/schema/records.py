@@ -160,13 +160,3 @@ class ServiceRecordMutation:
         self, id: strawberry.ID, input: CorrectServiceRecordInput
     ) -> ServiceRecordPayload:
         raise unavailable()
-
-    @mutation()
-    async def submit_feedback(self, input: FeedbackInput) -> ServiceRecordPayload:
-        raise unavailable()
-
-    @mutation()
-    async def add_follow_up(
-        self, service_record_id: strawberry.ID, input: FollowUpInput
-    ) -> ServiceRecordPayload:
-        raise unavailable()
