@@ -1,4 +1,6 @@
-"""``python -m bench``: a page of 50 published services with their agency, three contenders.
+"""``python -m bench``: the catalogue benchmark, then the lifecycle one (``bench/lifecycle.py``).
+
+Catalogue: a page of 50 published services with their agency, three contenders.
 
 - node:  the real node app (``node.app.create_app``) under uvicorn, one worker, anonymous caller;
 - naive: the straightforward strawberry schema of ``bench/naive.py`` (N+1 agency queries,
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import orjson
 
+from bench import lifecycle
 from bench.data import check_response, prepare
 from bench.floor import Floor
 from bench.harness import Server, cpu_seconds, load, percentile, start
@@ -67,38 +70,56 @@ def measure_floor(floor: Floor, reference: bytes, seconds: float, into: Measures
 def report(results: dict[str, Measures], args: argparse.Namespace) -> None:
     med = statistics.median
     print()
-    print(f"{'contender':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}"
-          f"{'requests':>10}   req/s of each round")
+    print(
+        f"{'contender':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}"
+        f"{'requests':>10}   req/s of each round"
+    )
     for name, m in results.items():
         rounds = " ".join(f"{r:.0f}" for r in m.rps)
-        print(f"{name:<10}{med(m.rps):>10.0f}{med(m.p50):>10.2f}{med(m.p99):>10.2f}"
-              f"{med(m.cpu):>12.2f}{m.requests:>10}   {rounds}")
+        print(
+            f"{name:<10}{med(m.rps):>10.0f}{med(m.p50):>10.2f}{med(m.p99):>10.2f}"
+            f"{med(m.cpu):>12.2f}{m.requests:>10}   {rounds}"
+        )
     node, naive, floor = results["node"], results["naive"], results["floor"]
     speedup = med(node.rps) / med(naive.rps)
     print()
-    print(f"node / naive: throughput ×{speedup:.2f} (target ≥ 2), "
-          f"CPU per request ×{med(node.cpu) / med(naive.cpu):.2f}, "
-          f"p50 ×{med(node.p50) / med(naive.p50):.2f}")
-    print(f"node / floor: throughput ×{med(node.rps) / med(floor.rps):.3f}, "
-          f"CPU per request ×{med(node.cpu) / med(floor.cpu):.1f}")
-    print(f"load generator CPU ms/request (this process): node {med(node.client_cpu):.2f}, "
-          f"naive {med(naive.client_cpu):.2f}")
+    print(
+        f"node / naive: throughput ×{speedup:.2f} (target ≥ 2), "
+        f"CPU per request ×{med(node.cpu) / med(naive.cpu):.2f}, "
+        f"p50 ×{med(node.p50) / med(naive.p50):.2f}"
+    )
+    print(
+        f"node / floor: throughput ×{med(node.rps) / med(floor.rps):.3f}, "
+        f"CPU per request ×{med(node.cpu) / med(floor.cpu):.1f}"
+    )
+    print(
+        f"load generator CPU ms/request (this process): node {med(node.client_cpu):.2f}, "
+        f"naive {med(naive.client_cpu):.2f}"
+    )
     print(f"target met: {'yes' if speedup >= 2 else 'NO'}")
 
 
-async def main(args: argparse.Namespace) -> None:
+async def catalogue(args: argparse.Namespace) -> None:
     print("python -m bench: a page of 50 published services with their agency")
-    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
-          + ", ".join(f"{p} {version(p)}" for p in
-                      ("strawberry-graphql", "graphql-core", "tortoise-orm", "uvicorn", "httpx")))
-    print(f"{args.rounds} rounds; each: {args.seconds:g} s at concurrency {args.concurrency} "
-          f"(req/s, server CPU), {args.latency_seconds:g} s at concurrency 1 (p50, p99); medians")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        + ", ".join(
+            f"{p} {version(p)}"
+            for p in ("strawberry-graphql", "graphql-core", "tortoise-orm", "uvicorn", "httpx")
+        )
+    )
+    print(
+        f"{args.rounds} rounds; each: {args.seconds:g} s at concurrency {args.concurrency} "
+        f"(req/s, server CPU), {args.latency_seconds:g} s at concurrency 1 (p50, p99); medians"
+    )
     with tempfile.TemporaryDirectory(prefix="smenet-bench-") as tmp:
         db_path = Path(tmp) / "bench.sqlite3"
         rows = await prepare(db_path)
         published = sum(1 for s in rows.services if s["status"] == "PUBLISHED")
-        print(f"database: {len(rows.agencies)} agencies, {published} published services, "
-              f"{len(rows.services) - published} drafts (SQLite, {db_path.name})")
+        print(
+            f"database: {len(rows.agencies)} agencies, {published} published services, "
+            f"{len(rows.services) - published} drafts (SQLite, {db_path.name})"
+        )
         floor = Floor(rows)
         floor_reference = floor.answer()
         check_response(orjson.loads(floor_reference), rows, "floor")
@@ -115,8 +136,11 @@ async def main(args: argparse.Namespace) -> None:
                 for server in order:
                     await measure(server, args, results[server.name])
                 measure_floor(floor, floor_reference, args.latency_seconds, results["floor"])
-                print(f"round {round_no + 1}: " + ", ".join(
-                    f"{name} {m.rps[-1]:.0f} req/s" for name, m in results.items()), flush=True)
+                print(
+                    f"round {round_no + 1}: "
+                    + ", ".join(f"{name} {m.rps[-1]:.0f} req/s" for name, m in results.items()),
+                    flush=True,
+                )
         finally:
             for server in servers:
                 server.process.terminate()
@@ -124,13 +148,29 @@ async def main(args: argparse.Namespace) -> None:
     report(results, args)
 
 
+async def main(args: argparse.Namespace) -> None:
+    if args.only in (None, "catalogue"):
+        await catalogue(args)
+    if args.only is None:
+        print()
+    if args.only in (None, "lifecycle"):
+        await lifecycle.main(args)
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("catalogue", "lifecycle"), help="run one benchmark")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=4.0, help="throughput phase, per round")
     parser.add_argument("--latency-seconds", type=float, default=2.0, help="latency phase")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--warmup", type=float, default=1.5, help="seconds, per contender")
+    parser.add_argument(
+        "--records", type=int, default=1_000_000, help="lifecycle: service records to build"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=5, help="lifecycle: timed runs of stats (the page: 20×)"
+    )
     return parser.parse_args()
 
 

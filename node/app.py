@@ -65,14 +65,15 @@ def create_app(settings: NodeSettings) -> Starlette:
     async def readyz(_: Request) -> Response:
         try:
             await db.ping()
-        except Exception as error:  # noqa: BLE001 - any failure means not ready
-            return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
+        except Exception:  # any failure means not ready; details go to the log, not the caller
+            log.exception("readiness check: database unavailable")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
         if not state["migrated"]:
             return JSONResponse({"status": "migrating"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
     graphql = NodeGraphQL(settings)
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
@@ -83,3 +84,6 @@ def create_app(settings: NodeSettings) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    # The HTML pages (node/web) read the window's settings from here.
+    app.state.settings = settings
+    return app

@@ -53,21 +53,36 @@ def load_settings(data_dir: Path, environ: dict[str, str] | None = None) -> Node
         raise FileNotFoundError(f"{path} not found: run `smenet node init --data {data_dir}` first")
     values: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     env = os.environ if environ is None else environ
-    for f in dataclasses.fields(NodeSettings):
-        raw = env.get(f"SMENET_{f.name.upper()}")
-        if raw is None or f.name == "data_dir":
-            continue
-        values[f.name] = _parse(raw, f.type)
-    known = {f.name for f in dataclasses.fields(NodeSettings)}
-    unknown = set(values) - known
+    types = {f.name: f.type for f in dataclasses.fields(NodeSettings) if f.name != "data_dir"}
+    unknown = set(values) - set(types)
     if unknown:
         raise ValueError(f"{path}: unknown settings {', '.join(sorted(unknown))}")
+    for name, annotation in types.items():
+        variable = f"SMENET_{name.upper()}"
+        if variable in env:
+            values[name] = _parse(variable, env[variable], annotation)
+        elif name in values and not _fits(values[name], annotation):
+            raise ValueError(f"{path}: {name} must be {_KINDS[str(annotation)]}")
     return NodeSettings(**values, data_dir=data_dir)
 
 
-def _parse(raw: str, annotation: object) -> object:
+_KINDS = {"int": "a whole number", "str": "a string", "list[str]": "a list of strings"}
+
+
+def _fits(value: object, annotation: object) -> bool:
     if annotation == "int":
-        return int(raw)
+        return isinstance(value, int) and not isinstance(value, bool)
+    if annotation == "list[str]":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, str)
+
+
+def _parse(variable: str, raw: str, annotation: object) -> object:
+    if annotation == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{variable} must be a whole number, got {raw!r}") from None
     if annotation == "list[str]":
         return [item.strip() for item in raw.split(",") if item.strip()]
     return raw

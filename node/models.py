@@ -151,6 +151,7 @@ class Demand(Record):
 
     class Meta:
         table = "demands"
+        indexes = (("enterprise_id", "id"),)
 
 
 class DemandTransition(Record):
@@ -165,6 +166,7 @@ class DemandTransition(Record):
 
     class Meta:
         table = "demand_transitions"
+        indexes = (("demand_id", "id"), ("to_status", "created_at", "demand_id"))
 
 
 class Voucher(Record):
@@ -182,6 +184,7 @@ class Voucher(Record):
 
     class Meta:
         table = "vouchers"
+        indexes = (("enterprise_id", "id"),)
 
 
 class ServiceRecord(Record):
@@ -207,7 +210,7 @@ class ServiceRecord(Record):
     staff = fields.CharField(max_length=100, default="")
     status = fields.CharField(max_length=16, default="IN_PROGRESS")
     started_at = fields.DatetimeField()
-    completed_at = fields.DatetimeField(null=True, db_index=True)
+    completed_at = fields.DatetimeField(null=True)
     outcome = fields.TextField(null=True)
     fee = fields.DecimalField(max_digits=12, decimal_places=2, null=True)
     voucher: fields.ForeignKeyNullableRelation[Voucher] = fields.ForeignKeyField(
@@ -217,7 +220,12 @@ class ServiceRecord(Record):
 
     class Meta:
         table = "service_records"
-        indexes = (("enterprise_id", "id"),)
+        # A page of one enterprise's records; stats by completion time (read from the index).
+        indexes = (
+            ("enterprise_id", "id"),
+            ("completed_at", "service_id", "channel"),
+            ("enterprise_id", "completed_at"),
+        )
 
 
 class ChainEntry(Record):
@@ -236,6 +244,7 @@ class ChainEntry(Record):
 
     class Meta:
         table = "chain_entries"
+        indexes = (("service_record_id", "position"),)
 
 
 class ChainHead(Model):
@@ -261,6 +270,7 @@ class Feedback(Record):
 
     class Meta:
         table = "feedback"
+        indexes = (("created_at", "rating"),)
 
 
 class FeedbackLink(Record):
@@ -289,6 +299,7 @@ class FollowUp(Record):
 
     class Meta:
         table = "follow_ups"
+        indexes = (("service_record_id", "id"),)
 
 
 class Activity(Record):

@@ -19,7 +19,8 @@ from federation.errors import (
     InvalidTransition,
     NotFound,
 )
-from node.domain.access import WRITE_ROLES, Actor, require
+from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
+from node.domain.inputs import check_lengths
 from node.domain.pagination import Page, paginate
 from node.models import Agency, Expert, Service
 from node.reference import normalize_uscc
@@ -53,6 +54,7 @@ class ServiceStatus(enum.StrEnum):
     RETIRED = "RETIRED"
 
 
+CatalogueRow = Agency | Expert | Service
 DISCLOSURES = ("function", "process", "standard", "fee", "time_limit_days")
 
 
@@ -76,11 +78,26 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-async def _get(model: type[Agency] | type[Expert] | type[Service], key: uuid.UUID) -> Any:
+async def _get(model: type[CatalogueRow], key: uuid.UUID) -> Any:
     row = await model.get_or_none(id=key)
     if row is None:
         raise NotFound(f"no {model.__name__.lower()} {key}")
     return row
+
+
+async def _get_for_update(model: type[CatalogueRow], key: uuid.UUID) -> Any:
+    """The row locked for the rest of the transaction, so concurrent changes cannot interleave."""
+    row = await model.filter(id=key).select_for_update().first()
+    if row is None:
+        raise NotFound(f"no {model.__name__.lower()} {key}")
+    return row
+
+
+def _changed(row: CatalogueRow, fields: dict[str, Any]) -> list[str] | None:
+    """Columns to write: all for a new row, else the given ones and the update time."""
+    if not row._saved_in_db:
+        return None
+    return [*fields, "updated_at"]
 
 
 # Agencies
@@ -93,7 +110,8 @@ async def create_agency(actor: Actor, **fields: Any) -> Agency:
 
 async def update_agency(actor: Actor, agency_id: uuid.UUID, **fields: Any) -> Agency:
     require(actor, WRITE_ROLES, "update agencies")
-    return await _save_agency(await _get(Agency, agency_id), _clean(fields))
+    async with in_transaction():
+        return await _save_agency(await _get_for_update(Agency, agency_id), _clean(fields))
 
 
 async def _save_agency(agency: Agency, fields: dict[str, Any]) -> Agency:
@@ -103,11 +121,13 @@ async def _save_agency(agency: Agency, fields: dict[str, Any]) -> Agency:
         fields["uscc"] = None
     if "categories" in fields:
         fields["categories"] = sorted({ServiceCategory(c).value for c in fields["categories"]})
+    check_lengths(Agency, fields)
     agency.update_from_dict(fields)
     if not agency.name:
         raise InputError("name must not be empty")
     try:
-        await agency.save()
+        # Only the given fields: a concurrent change of another field is never written back.
+        await agency.save(update_fields=_changed(agency, fields))
     except IntegrityError:
         raise DuplicateUscc(f"an agency with credit code {agency.uscc} exists") from None
     return agency
@@ -134,17 +154,19 @@ async def create_expert(actor: Actor, **fields: Any) -> Expert:
 
 async def update_expert(actor: Actor, expert_id: uuid.UUID, **fields: Any) -> Expert:
     require(actor, WRITE_ROLES, "update experts")
-    return await _save_expert(await _get(Expert, expert_id), _clean(fields))
+    async with in_transaction():
+        return await _save_expert(await _get_for_update(Expert, expert_id), _clean(fields))
 
 
 async def _save_expert(expert: Expert, fields: dict[str, Any]) -> Expert:
     if "specialties" in fields:
         fields["specialties"] = [s.strip() for s in fields["specialties"] if s.strip()]
         fields["specialty_index"] = "".join(f"|{s}" for s in fields["specialties"]) + "|"
+    check_lengths(Expert, fields)
     expert.update_from_dict(fields)
     if not expert.name:
         raise InputError("name must not be empty")
-    await expert.save()
+    await expert.save(update_fields=_changed(expert, fields))
     return expert
 
 
@@ -176,10 +198,11 @@ async def create_service(actor: Actor, **fields: Any) -> Service:
 
 async def update_service(actor: Actor, service_id: uuid.UUID, **fields: Any) -> Service:
     require(actor, WRITE_ROLES, "update services")
-    service = await _get(Service, service_id)
-    if service.status == ServiceStatus.RETIRED:
-        raise InvalidTransition("a retired service cannot be changed")
-    return await _save_service(service, _clean(fields))
+    async with in_transaction():
+        service = await _get_for_update(Service, service_id)
+        if service.status == ServiceStatus.RETIRED:
+            raise InvalidTransition("a retired service cannot be changed")
+        return await _save_service(service, _clean(fields))
 
 
 async def _save_service(service: Service, fields: dict[str, Any]) -> Service:
@@ -190,6 +213,7 @@ async def _save_service(service: Service, fields: dict[str, Any]) -> Service:
     for key in ("category", "mode"):
         if key in fields:
             fields[key] = str(fields[key])
+    check_lengths(Service, fields)
     service.update_from_dict(fields)
     if not service.name or not service.category:
         raise InputError("a service needs a name and a category")
@@ -198,7 +222,7 @@ async def _save_service(service: Service, fields: dict[str, Any]) -> Service:
             f"a published service must keep its disclosures: {', '.join(missing)} empty",
             missing=missing,
         )
-    await service.save()
+    await service.save(update_fields=_changed(service, fields))
     return service
 
 
@@ -235,8 +259,8 @@ async def _transition(
 
 
 def visible_services(actor: Actor) -> Any:
-    """Anonymous callers see published services only; window users see every status."""
-    if actor.authenticated:
+    """The public sees published services only; the window's users see every status."""
+    if actor.has_any(READ_ROLES):
         return Service.all()
     return Service.filter(status=ServiceStatus.PUBLISHED.value)
 

@@ -54,6 +54,10 @@ def link_hash(previous_hash: str, content: str) -> str:
     return hashlib.sha256(f"{previous_hash}\n{content}".encode()).hexdigest()
 
 
+# Keys ``append`` writes itself; ``verify`` checks them against the entry's columns.
+RESERVED_KEYS = frozenset({"kind", "serviceRecord", "actor"})
+
+
 async def append(
     service_record_id: uuid.UUID,
     kind: str,
@@ -66,11 +70,19 @@ async def append(
     The head row is locked first (FOR UPDATE on PostgreSQL; SQLite serialises writers), so two
     writers can never both extend the same head: the chain never forks.
     """
-    head = (
-        await ChainHead.filter(id=_HEAD_ID).select_for_update().using_db(connection).first()
-    )
+    if reserved := RESERVED_KEYS & set(content):
+        raise ValueError(f"chain content may not set {', '.join(sorted(reserved))}")
+    head = await _locked_head(connection)
     if head is None:
-        head = await ChainHead.create(id=_HEAD_ID, length=0, hash=GENESIS_HASH, using_db=connection)
+        # The first appenders race to create the row: one inserts it, the others (waiting on
+        # its key) insert nothing, and all then lock the one row.
+        await ChainHead.bulk_create(
+            [ChainHead(id=_HEAD_ID, length=0, hash=GENESIS_HASH)],
+            ignore_conflicts=True,
+            using_db=connection,
+        )
+        head = await _locked_head(connection)
+        assert head is not None
     text = canonical_json(
         {"kind": kind, "serviceRecord": service_record_id, "actor": actor, **content}
     )
@@ -89,6 +101,10 @@ async def append(
     return entry
 
 
+async def _locked_head(connection: BaseDBAsyncClient) -> ChainHead | None:
+    return await ChainHead.filter(id=_HEAD_ID).select_for_update().using_db(connection).first()
+
+
 async def head() -> tuple[str | None, int]:
     """Hash of the last entry (None for an empty chain) and the chain's length."""
     row = await ChainHead.get_or_none(id=_HEAD_ID)
@@ -105,32 +121,57 @@ async def entry_at(position: int) -> ChainEntry | None:
 class Break:
     position: int
     reason: str
+    service_record_id: uuid.UUID | None = None  # unknown where the entry is missing
 
 
 async def verify(batch: int = 1000) -> tuple[int, Break | None]:
-    """Walk the chain from the start; the number of entries checked and the first break."""
-    previous, expected, checked = GENESIS_HASH, 0, 0
-    while True:
-        rows = await ChainEntry.filter(position__gte=expected).order_by("position").limit(batch)
+    """Walk the chain from the start; the number of entries checked and the first break.
+
+    The walk ends at the head's length as read before it, so entries that live writers append
+    meanwhile (each committed together with a longer head) are not taken for a break.
+    """
+    # Read before the head: the head only grows, so an entry at or past the length read next
+    # was not appended through the head.
+    last = await ChainEntry.all().order_by("-position").first()
+    stored_hash, length = await head()
+    previous, checked, record = GENESIS_HASH, 0, None
+    while checked < length:
+        rows = (
+            await ChainEntry.filter(position__gte=checked, position__lt=length)
+            .order_by("position")
+            .limit(batch)
+        )
+        if not rows:
+            return checked, Break(checked, f"entry {checked} is missing")
         for row in rows:
-            if row.position != expected:
-                return checked, Break(expected, f"entry {expected} is missing")
-            if row.previous_hash != previous:
-                return checked, Break(row.position, "previous hash does not match the entry before")
-            if link_hash(previous, row.content) != row.hash:
-                return checked, Break(row.position, "content does not match its hash")
-            try:
-                content = json.loads(row.content)
-            except ValueError:
-                return checked, Break(row.position, "content is not JSON")
-            if content.get("serviceRecord") != str(row.service_record_id) or content.get(
-                "kind"
-            ) != row.kind:
-                return checked, Break(row.position, "row columns differ from the hashed content")
-            previous, expected, checked = row.hash, expected + 1, checked + 1
-        if len(rows) < batch:
-            break
-    stored_hash, stored_length = await head()
-    if stored_length != checked or (checked and stored_hash != previous):
-        return checked, Break(checked, "chain head does not match the last entry")
+            if row.position != checked:
+                return checked, Break(checked, f"entry {checked} is missing")
+            if (problem := _link_problem(row, previous)) is not None:
+                return checked, Break(row.position, problem, row.service_record_id)
+            previous, checked, record = row.hash, checked + 1, row.service_record_id
+    # A head moved back also no longer names the last entry's hash: say why first.
+    if last is not None and last.position >= length:
+        return checked, Break(
+            length, f"entry {last.position} lies beyond the chain head", last.service_record_id
+        )
+    if checked and stored_hash != previous:
+        return checked, Break(checked - 1, "the chain head does not match the last entry", record)
     return checked, None
+
+
+def _link_problem(row: ChainEntry, previous: str) -> str | None:
+    if row.previous_hash != previous:
+        return "previous hash does not match the entry before"
+    if link_hash(previous, row.content) != row.hash:
+        return "content does not match its hash"
+    try:
+        content = json.loads(row.content)
+    except ValueError:
+        return "content is not JSON"
+    if not isinstance(content, dict) or (
+        content.get("serviceRecord"),
+        content.get("kind"),
+        content.get("actor"),
+    ) != (str(row.service_record_id), row.kind, row.actor):
+        return "row columns differ from the hashed content"
+    return None

@@ -13,12 +13,14 @@ from tortoise.transactions import in_transaction
 
 from federation.errors import DuplicateUscc, InputError, NotFound
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
+from node.domain.inputs import check_lengths, money
 from node.domain.pagination import Page, paginate
 from node.models import Enterprise
 from node.reference import (
     check_industry_code,
     check_region_code,
     classify_size,
+    divisions_of,
     normalize_uscc,
 )
 
@@ -46,7 +48,7 @@ class Saved:
     warnings: list[PayloadWarning] = field(default_factory=list)
 
 
-def _validate(fields: dict[str, Any]) -> list[PayloadWarning]:
+def validate_fields(fields: dict[str, Any]) -> list[PayloadWarning]:
     """Normalise codes in place and check figures; return warnings for accepted oddities."""
     warnings: list[PayloadWarning] = []
     if "name" in fields:
@@ -67,13 +69,16 @@ def _validate(fields: dict[str, Any]) -> list[PayloadWarning]:
             )
     if "industry_code" in fields:
         fields["industry_code"] = check_industry_code(fields["industry_code"].strip()).code
-    for name in ("employees", "revenue", "assets"):
-        if fields.get(name) is not None and not 0 <= fields[name] < MAX_FIGURE:
-            raise InputError(f"{name} must not be negative nor above {MAX_FIGURE}")
+    if fields.get("employees") is not None and not 0 <= fields["employees"] < 10_000_000:
+        raise InputError("employees must not be negative nor above 10 million")
+    for name in ("revenue", "assets"):
+        if fields.get(name) is not None:
+            fields[name] = money(name, fields[name], MAX_FIGURE)
+    check_lengths(Enterprise, fields)
     return warnings
 
 
-def _classify(enterprise: Enterprise) -> None:
+def classify(enterprise: Enterprise) -> None:
     revenue = None if enterprise.revenue is None else Decimal(enterprise.revenue)
     assets = None if enterprise.assets is None else Decimal(enterprise.assets)
     enterprise.size_class = classify_size(
@@ -84,28 +89,28 @@ def _classify(enterprise: Enterprise) -> None:
 async def create_enterprise(actor: Actor, **fields: Any) -> Saved:
     require(actor, WRITE_ROLES, "create enterprises")
     fields = {k: v for k, v in fields.items() if v is not None}
-    warnings = _validate(fields)
+    warnings = validate_fields(fields)
     enterprise = Enterprise(**fields)
-    _classify(enterprise)
-    return Saved(await _save(enterprise), warnings)
+    classify(enterprise)
+    return Saved(await save_enterprise(enterprise), warnings)
 
 
 async def update_enterprise(actor: Actor, enterprise_id: uuid.UUID, **fields: Any) -> Saved:
     """Change the given fields; an empty string clears a contact field (erasure on request)."""
     require(actor, WRITE_ROLES, "update enterprises")
     fields = {k: v for k, v in fields.items() if v is not None}
-    warnings = _validate(fields)
+    warnings = validate_fields(fields)
     async with in_transaction():
         enterprise = await Enterprise.filter(id=enterprise_id).select_for_update().first()
         if enterprise is None:
             raise NotFound(f"no enterprise {enterprise_id}")
         enterprise.update_from_dict(fields)
-        _classify(enterprise)
-        await _save(enterprise)
+        classify(enterprise)
+        await save_enterprise(enterprise)
     return Saved(enterprise, warnings)
 
 
-async def _save(enterprise: Enterprise) -> Enterprise:
+async def save_enterprise(enterprise: Enterprise) -> Enterprise:
     try:
         await enterprise.save()
     except IntegrityError:
@@ -127,10 +132,20 @@ async def list_enterprises(
     if f.region_code:
         query = query.filter(region_code__startswith=f.region_code)
     if f.industry_code:
-        query = query.filter(industry_code__startswith=f.industry_code.upper())
+        query = query.filter(industry_prefixes_filter(f.industry_code))
     if f.size_class:
         query = query.filter(size_class=f.size_class)
     return await paginate(query, first, after)
+
+
+def industry_prefixes_filter(code: str) -> Q:
+    """Enterprises under a GB/T 4754 code in any written form: "C", "C39", "39", "3981"."""
+    entry = check_industry_code(code)
+    if entry.level == 1:
+        # Stored codes are bare digits; a section is the set of its divisions.
+        prefixes = [Q(industry_code__startswith=d) for d in divisions_of(entry.code)]
+        return Q(*prefixes, join_type="OR")
+    return Q(industry_code__startswith=entry.code)
 
 
 async def get_enterprise(actor: Actor, enterprise_id: uuid.UUID) -> Enterprise | None:

@@ -22,12 +22,14 @@ MAX_PAGE_SIZE = 100
 class Page(Generic[M]):
     items: list[M]
     has_next_page: bool
+    after: str | None
     # Unpaged query, so `totalCount` costs a COUNT only when a client asks for it.
     query: QuerySet[M]
 
     @property
     def end_cursor(self) -> str | None:
-        return encode_cursor(self.items[-1].pk) if self.items else None
+        # An empty page (first: 0) continues from where it was asked.
+        return encode_cursor(self.items[-1].pk) if self.items else self.after
 
     async def total_count(self) -> int:
         return await self.query.count()
@@ -58,4 +60,4 @@ async def paginate(query: QuerySet[M], first: int, after: str | None) -> Page[M]
     if after is not None:
         page_query = page_query.filter(id__lt=decode_cursor(after))
     rows = await page_query.limit(first + 1)
-    return Page(items=rows[:first], has_next_page=len(rows) > first, query=query)
+    return Page(items=rows[:first], has_next_page=len(rows) > first, after=after, query=query)

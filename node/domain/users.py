@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from federation.errors import (
     WeakPassword,
 )
 from node.domain.access import ANONYMOUS, Actor, Role, require
+from node.domain.inputs import check_lengths
 from node.domain.pagination import Page, paginate
 from node.models import User
 
@@ -38,6 +40,10 @@ class LoginPolicy:
     token_ttl: timedelta
     max_failed_logins: int
     lockout: timedelta
+
+
+# Names the audit log uses for callers without an account.
+RESERVED_USERNAMES = frozenset({"anonymous", "public", "enterprise", "seed", "hub"})
 
 
 def check_password_strength(password: str) -> None:
@@ -73,14 +79,21 @@ def issue_token(user: User, policy: LoginPolicy) -> str:
 async def login(username: str, password: str, policy: LoginPolicy) -> tuple[str, User]:
     """Check the password; repeated failures lock the account for ``policy.lockout``."""
     now = datetime.now(UTC)
+    known = await User.get_or_none(username=username)
+    # Hashing takes tens of milliseconds: off the event loop, and before any row is locked.
+    ok = await asyncio.to_thread(
+        _verify, _DUMMY_HASH if known is None else known.password_hash, password
+    )
+    if known is None:
+        raise InvalidCredentials("unknown user or wrong password")
     async with in_transaction():
-        user = await User.filter(username=username).select_for_update().first()
+        user = await User.filter(id=known.id).select_for_update().first()
         if user is None:
-            _verify(_DUMMY_HASH, password)
             raise InvalidCredentials("unknown user or wrong password")
         if user.locked_until is not None and user.locked_until > now:
             raise AccountLocked(f"account locked until {user.locked_until.isoformat()}")
-        ok = _verify(user.password_hash, password)
+        # A password changed meanwhile: the hash checked above is no longer the one stored.
+        ok = ok and user.password_hash == known.password_hash
         if not ok:
             user.failed_logins += 1
             if user.failed_logins >= policy.max_failed_logins:
@@ -117,6 +130,9 @@ async def create_user(
     username = username.strip()
     if not username:
         raise InputError("username must not be empty")
+    if username.lower() in RESERVED_USERNAMES:
+        raise InputError(f"{username!r} is reserved")
+    check_lengths(User, {"username": username, "display_name": display_name})
     check_password_strength(password)
     try:
         return await User.create(

@@ -6,7 +6,7 @@ size class of 工信部联企业〔2011〕300号, all from data shipped in ``nod
 
 from __future__ import annotations
 
-from node.reference.industry import IndustryCode, check_industry_code
+from node.reference.industry import IndustryCode, check_industry_code, divisions_of
 from node.reference.region import Region, check_region_code
 from node.reference.size_class import SizeClass, classify_size
 from node.reference.uscc import normalize_uscc, uscc_check_character
@@ -18,6 +18,7 @@ __all__ = [
     "check_industry_code",
     "check_region_code",
     "classify_size",
+    "divisions_of",
     "normalize_uscc",
     "uscc_check_character",
 ]

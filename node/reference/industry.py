@@ -67,3 +67,8 @@ def _hint(digits: str) -> str:
         return ""
     children = [c for c in CODES if len(c) == len(digits) and c.startswith(parent.code)]
     return f"; {parent.code} {parent.name} holds {', '.join(children)}"
+
+
+def divisions_of(section: str) -> list[str]:
+    """The 2-digit division codes of a section letter, e.g. "C" → ["13", …, "43"]."""
+    return [c for c, entry in CODES.items() if entry.level == 2 and entry.section == section]

@@ -6,11 +6,13 @@ from datetime import datetime
 
 import strawberry
 
+from node.domain import announcements
+from node.models import Announcement as AnnouncementRow
 from node.schema.audit import mutation
 from node.schema.catalogue import PayloadWarning
+from node.schema.context import Context, Ctx
 from node.schema.enums import AnnouncementStatus
-from node.schema.relay import PAGE, Connection
-from node.schema.unavailable import unavailable
+from node.schema.relay import PAGE, Connection, connection
 
 
 @strawberry.type
@@ -19,12 +21,36 @@ class Announcement:
     title: str
     body: str
     status: AnnouncementStatus
-    author: str
-    reviewer: str | None
-    review_comment: str | None
     from_hub: bool
     published_at: datetime | None
     created_at: datetime
+    row: strawberry.Private[AnnouncementRow]
+
+    # Who wrote and reviewed it is the window's internal business, not the public's.
+    @strawberry.field(description="the author's username; null for anonymous callers")
+    def author(self, info: Ctx) -> str | None:
+        return self.row.author if info.context.audit_actor.authenticated else None
+
+    @strawberry.field(description="the reviewer's username; null for anonymous callers")
+    def reviewer(self, info: Ctx) -> str | None:
+        return self.row.reviewer if info.context.audit_actor.authenticated else None
+
+    @strawberry.field(description="why it was rejected (or a note); null for anonymous callers")
+    def review_comment(self, info: Ctx) -> str | None:
+        return self.row.review_comment if info.context.audit_actor.authenticated else None
+
+    @classmethod
+    def from_row(cls, row: AnnouncementRow, ctx: Context) -> Announcement:
+        return cls(
+            id=strawberry.ID(ctx.network_id(row.id)),
+            title=row.title,
+            body=row.body,
+            status=AnnouncementStatus(row.status),
+            from_hub=row.from_hub,
+            published_at=row.published_at,
+            created_at=row.created_at,
+            row=row,
+        )
 
 
 @strawberry.input
@@ -46,28 +72,53 @@ class AnnouncementPayload:
 
 @strawberry.type
 class AnnouncementQuery:
-    @strawberry.field
-    def announcements(
+    @strawberry.field(
+        description="PUBLISHED ones for anonymous and READONLY callers; all for staff"
+    )
+    async def announcements(
         self,
+        info: Ctx,
         filter: AnnouncementFilter | None = None,
         first: int = PAGE,
         after: str | None = None,
     ) -> Connection[Announcement]:
-        raise unavailable()
+        ctx = info.context
+        status = None if filter is None or filter.status is None else filter.status.value
+        page = await announcements.list_announcements(
+            ctx.actor,
+            announcements.AnnouncementFilter(
+                status=None if status is None else announcements.AnnouncementStatus(status)
+            ),
+            first,
+            after,
+        )
+        return connection(page, lambda row: Announcement.from_row(row, ctx))
+
+
+def _payload(row: AnnouncementRow, ctx: Context) -> AnnouncementPayload:
+    return AnnouncementPayload(announcement=Announcement.from_row(row, ctx), warnings=[])
 
 
 @strawberry.type
 class AnnouncementMutation:
-    @mutation()
-    async def create_announcement(self, input: AnnouncementInput) -> AnnouncementPayload:
-        raise unavailable()
+    @mutation(description="a DRAFT written by the caller")
+    async def create_announcement(self, info: Ctx, input: AnnouncementInput) -> AnnouncementPayload:
+        ctx = info.context
+        row = await announcements.create_announcement(ctx.actor, input.title, input.body)
+        return _payload(row, ctx)
 
-    @mutation()
-    async def submit_announcement_for_review(self, id: strawberry.ID) -> AnnouncementPayload:
-        raise unavailable()
-
-    @mutation(description="approve or reject; the reviewer must not be the author")
-    async def review_announcement(
-        self, id: strawberry.ID, approve: bool, comment: str | None = None
+    @mutation(description="DRAFT → IN_REVIEW, by the author or a WINDOW_ADMIN")
+    async def submit_announcement_for_review(
+        self, info: Ctx, id: strawberry.ID
     ) -> AnnouncementPayload:
-        raise unavailable()
+        ctx = info.context
+        row = await announcements.submit_announcement_for_review(ctx.actor, ctx.local_id(id))
+        return _payload(row, ctx)
+
+    @mutation(description="IN_REVIEW → PUBLISHED or REJECTED (with a comment); never by the author")
+    async def review_announcement(
+        self, info: Ctx, id: strawberry.ID, approve: bool, comment: str | None = None
+    ) -> AnnouncementPayload:
+        ctx = info.context
+        row = await announcements.review_announcement(ctx.actor, ctx.local_id(id), approve, comment)
+        return _payload(row, ctx)

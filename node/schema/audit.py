@@ -9,18 +9,21 @@ from typing import Any
 import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
+from tortoise.transactions import in_transaction
 
 from federation.errors import SmenetError
 from node.domain import audit
 from node.schema.context import Context
 
-TARGET_ARGUMENTS = ("id", "user_id", "activity_id", "username")
+TARGET_ARGUMENTS = ("id", "user_id", "activity_id", "service_record_id", "username")
 
 
 def _target(kwargs: dict[str, Any], result: Any) -> str:
+    """The record a mutation is about: an ID argument (also inside ``input``), else the result's."""
     for name in TARGET_ARGUMENTS:
-        if kwargs.get(name):
-            return str(kwargs[name])
+        value = kwargs.get(name) or getattr(kwargs.get("input"), name, None)
+        if value:
+            return str(value)
     for f in dataclasses.fields(result) if dataclasses.is_dataclass(result) else ():
         record_id = getattr(getattr(result, f.name), "id", None)
         if record_id is not None:
@@ -29,6 +32,13 @@ def _target(kwargs: dict[str, Any], result: Any) -> str:
 
 
 class Audited(FieldExtension):
+    """Writes the audit entry of a successful mutation in the mutation's own transaction, so a
+    change is never committed without its entry; a failure is recorded after the rollback."""
+
+    def __init__(self, atomic: bool = True) -> None:
+        super().__init__()
+        self.atomic = atomic
+
     async def resolve_async(
         self,
         next_: Callable[..., Awaitable[Any]],
@@ -38,15 +48,23 @@ class Audited(FieldExtension):
     ) -> Any:
         operation, ctx = info.field_name, info.context
         try:
-            result = await next_(source, info, **kwargs)
+            if not self.atomic:
+                result = await next_(source, info, **kwargs)
+                await audit.record(ctx.audit_actor, operation, _target(kwargs, result), "OK")
+                return result
+            async with in_transaction():
+                result = await next_(source, info, **kwargs)
+                await audit.record(ctx.audit_actor, operation, _target(kwargs, result), "OK")
+                return result
         except Exception as error:
             code = error.code if isinstance(error, SmenetError) else "INTERNAL_ERROR"
             await audit.record(ctx.audit_actor, operation, _target(kwargs, None), code)
             raise
-        await audit.record(ctx.audit_actor, operation, _target(kwargs, result), "OK")
-        return result
 
 
-def mutation(**kwargs: Any) -> Any:
-    """``strawberry.mutation`` that audits the call."""
-    return strawberry.mutation(extensions=[Audited()], **kwargs)
+def mutation(atomic: bool = True, **kwargs: Any) -> Any:
+    """``strawberry.mutation`` that audits the call.
+
+    ``atomic=False`` for mutations whose failures must still commit (a failed login counts).
+    """
+    return strawberry.mutation(extensions=[Audited(atomic)], **kwargs)

@@ -6,12 +6,18 @@ from datetime import date, datetime
 
 import strawberry
 
+from node.domain import demands
+from node.domain.catalogue import ServiceStatus as DomainServiceStatus
+from node.models import Demand as DemandRow
+from node.models import DemandTransition as TransitionRow
+from node.models import Enterprise as EnterpriseRow
+from node.models import Service as ServiceRow
 from node.schema.audit import mutation
 from node.schema.catalogue import PayloadWarning, Service
+from node.schema.context import Context, Ctx
 from node.schema.enterprises import Enterprise
 from node.schema.enums import DemandStatus, ServiceCategory
-from node.schema.relay import PAGE, Connection
-from node.schema.unavailable import unavailable
+from node.schema.relay import PAGE, Connection, connection
 
 
 @strawberry.type
@@ -22,6 +28,16 @@ class DemandTransition:
     at: datetime
     note: str | None
 
+    @classmethod
+    def from_row(cls, row: TransitionRow) -> DemandTransition:
+        return cls(
+            from_status=DemandStatus(row.from_status) if row.from_status else None,
+            to_status=DemandStatus(row.to_status),
+            actor=row.actor,
+            at=row.created_at,
+            note=row.note,
+        )
+
 
 @strawberry.type
 class Demand:
@@ -30,16 +46,68 @@ class Demand:
     description: str
     category: ServiceCategory
     status: DemandStatus
-    enterprise: Enterprise | None
-    service: Service | None = strawberry.field(description="matched service of this window")
+    submitted_by: str = strawberry.field(description='a username, or "public" for the web form')
     matched_service_id: strawberry.ID | None = strawberry.field(
         description="network ID of the matched service, possibly of another window"
     )
     reject_reason: str | None
+    accepted_at: datetime | None
+    completed_at: datetime | None
+    closed_at: datetime | None
     response_hours: float | None = strawberry.field(description="submission to acceptance")
     resolution_hours: float | None = strawberry.field(description="submission to completion")
-    transitions: list[DemandTransition]
     created_at: datetime
+    updated_at: datetime
+    row: strawberry.Private[DemandRow]
+
+    @strawberry.field
+    async def enterprise(self, info: Ctx) -> Enterprise | None:
+        row = await info.context.loaders.of(EnterpriseRow).load(self.row.enterprise_id)
+        return None if row is None else Enterprise.from_row(row, info.context)
+
+    @strawberry.field(description="matched service of this window")
+    async def service(self, info: Ctx) -> Service | None:
+        key = self.row.matched_service_id
+        if key is None:
+            return None
+        row = await info.context.loaders.of(ServiceRow).load(key)
+        # The catalogue's rule: unpublished services only for the window's own users.
+        if row is None or not (
+            row.status == DomainServiceStatus.PUBLISHED or info.context.audit_actor.authenticated
+        ):
+            return None
+        return Service.from_row(row, info.context)
+
+    @strawberry.field(description="every status change, oldest first")
+    async def transitions(self, info: Ctx) -> list[DemandTransition]:
+        loader = info.context.loaders.children(TransitionRow, "demand_id", "id")
+        return [DemandTransition.from_row(row) for row in await loader.load(self.row.id)]
+
+    @classmethod
+    def from_row(cls, row: DemandRow, ctx: Context) -> Demand:
+        matched = (
+            ctx.network_id(row.matched_service_id)
+            if row.matched_service_id
+            else row.matched_service_ref
+        )
+        return cls(
+            id=strawberry.ID(ctx.network_id(row.id)),
+            title=row.title,
+            description=row.description,
+            category=ServiceCategory(row.category),
+            status=DemandStatus(row.status),
+            submitted_by=row.submitted_by,
+            matched_service_id=strawberry.ID(matched) if matched else None,
+            reject_reason=row.reject_reason,
+            accepted_at=row.accepted_at,
+            completed_at=row.completed_at,
+            closed_at=row.closed_at,
+            response_hours=demands.response_hours(row),
+            resolution_hours=demands.resolution_hours(row),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            row=row,
+        )
 
 
 @strawberry.input
@@ -47,14 +115,18 @@ class DemandFilter:
     status: DemandStatus | None = None
     category: ServiceCategory | None = None
     enterprise_id: strawberry.ID | None = None
-    from_date: date | None = None
-    to_date: date | None = None
+    from_date: date | None = strawberry.field(
+        default=None, description="first calendar day of the submission period, window time"
+    )
+    to_date: date | None = strawberry.field(
+        default=None, description="last calendar day of the submission period, included"
+    )
 
 
 @strawberry.input
 class SubmitDemandInput:
     title: str
-    description: str
+    description: str = ""
     category: ServiceCategory
     enterprise_id: strawberry.ID
 
@@ -65,39 +137,91 @@ class DemandPayload:
     warnings: list[PayloadWarning]
 
 
+def _payload(row: DemandRow, ctx: Context) -> DemandPayload:
+    return DemandPayload(demand=Demand.from_row(row, ctx), warnings=[])
+
+
 @strawberry.type
 class DemandQuery:
     @strawberry.field
-    def demands(
-        self, filter: DemandFilter | None = None, first: int = PAGE, after: str | None = None
+    async def demands(
+        self,
+        info: Ctx,
+        filter: DemandFilter | None = None,
+        first: int = PAGE,
+        after: str | None = None,
     ) -> Connection[Demand]:
-        raise unavailable()
+        ctx = info.context
+        domain_filter = demands.DemandFilter(timezone=ctx.settings.timezone)
+        if filter is not None:
+            domain_filter.status = (
+                demands.DemandStatus(filter.status.value) if filter.status else None
+            )
+            domain_filter.category = filter.category
+            domain_filter.enterprise_id = (
+                ctx.local_id(filter.enterprise_id) if filter.enterprise_id else None
+            )
+            domain_filter.from_date = filter.from_date
+            domain_filter.to_date = filter.to_date
+        page = await demands.list_demands(ctx.actor, domain_filter, first, after)
+        return connection(page, lambda row: Demand.from_row(row, ctx))
+
+    @strawberry.field
+    async def demand(self, info: Ctx, id: strawberry.ID) -> Demand | None:
+        ctx = info.context
+        row = await demands.get_demand(ctx.actor, ctx.local_id(id))
+        return None if row is None else Demand.from_row(row, ctx)
 
 
 @strawberry.type
 class DemandMutation:
     @mutation()
-    async def submit_demand(self, input: SubmitDemandInput) -> DemandPayload:
-        raise unavailable()
+    async def submit_demand(self, info: Ctx, input: SubmitDemandInput) -> DemandPayload:
+        ctx = info.context
+        row = await demands.submit_demand(
+            ctx.actor,
+            ctx.local_id(input.enterprise_id),
+            input.title,
+            input.description,
+            input.category.value,
+        )
+        return _payload(row, ctx)
 
     @mutation()
-    async def accept_demand(self, id: strawberry.ID, note: str | None = None) -> DemandPayload:
-        raise unavailable()
+    async def accept_demand(
+        self, info: Ctx, id: strawberry.ID, note: str | None = None
+    ) -> DemandPayload:
+        ctx = info.context
+        return _payload(await demands.accept_demand(ctx.actor, ctx.local_id(id), note), ctx)
 
     @mutation(description="to a service of this window or, by network ID, of another window")
     async def match_demand(
-        self, id: strawberry.ID, service_id: strawberry.ID, note: str | None = None
+        self, info: Ctx, id: strawberry.ID, service_id: strawberry.ID, note: str | None = None
     ) -> DemandPayload:
-        raise unavailable()
+        ctx = info.context
+        row = await demands.match_demand(
+            ctx.actor, ctx.local_id(id), service_id, ctx.settings.window_id, note
+        )
+        return _payload(row, ctx)
 
     @mutation()
-    async def reject_demand(self, id: strawberry.ID, reason: str) -> DemandPayload:
-        raise unavailable()
+    async def reject_demand(self, info: Ctx, id: strawberry.ID, reason: str) -> DemandPayload:
+        ctx = info.context
+        return _payload(await demands.reject_demand(ctx.actor, ctx.local_id(id), reason), ctx)
 
-    @mutation()
-    async def escalate_demand(self, id: strawberry.ID, note: str | None = None) -> DemandPayload:
-        raise unavailable()
+    @mutation(description="hand the demand to the hub, without the enterprise's contact data")
+    async def escalate_demand(
+        self, info: Ctx, id: strawberry.ID, note: str | None = None
+    ) -> DemandPayload:
+        ctx = info.context
+        row = await demands.escalate_demand(
+            ctx.actor, ctx.local_id(id), ctx.settings.window_id, note
+        )
+        return _payload(row, ctx)
 
-    @mutation()
-    async def close_demand(self, id: strawberry.ID, note: str | None = None) -> DemandPayload:
-        raise unavailable()
+    @mutation(description="a completed demand, or one matched to another window's service")
+    async def close_demand(
+        self, info: Ctx, id: strawberry.ID, note: str | None = None
+    ) -> DemandPayload:
+        ctx = info.context
+        return _payload(await demands.close_demand(ctx.actor, ctx.local_id(id), note), ctx)

@@ -23,8 +23,9 @@ class ErrorCodes(MaskErrors):
         if isinstance(original, SmenetError):
             extensions = {**original.extensions, "code": original.code}
             message = original.message
-        elif original is None:
-            # Parsing, validation and variable coercion: the message is meant for the client.
+        elif original is None or error.path is None:
+            # Parsing, validation and variable coercion (strawberry raises plain exceptions for
+            # some scalars, e.g. a bad Decimal): the message is about the request itself.
             extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
             message = error.message
         else:

@@ -66,7 +66,7 @@ def _enterprise_payload(saved: enterprises.Saved, ctx: Context) -> EnterprisePay
 
 @strawberry.type
 class CoreMutation:
-    @mutation()
+    @mutation(atomic=False)
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:
         s = info.context.settings
         policy = users.LoginPolicy(

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
 
+from node.domain import records
+from node.models import ChainEntry as ChainEntryRow
+from node.models import Demand as DemandRow
+from node.models import Enterprise as EnterpriseRow
+from node.models import Feedback as FeedbackRow
+from node.models import FollowUp as FollowUpRow
+from node.models import Service as ServiceRow
+from node.models import ServiceRecord as ServiceRecordRow
+from node.models import Voucher as VoucherRow
 from node.schema.audit import mutation
 from node.schema.catalogue import PayloadWarning, Service
+from node.schema.context import Context, Ctx
 from node.schema.demands import Demand
 from node.schema.enterprises import Enterprise
 from node.schema.enums import Channel, FeedbackChannel, ServiceRecordStatus
-from node.schema.relay import PAGE, Connection
-from node.schema.unavailable import unavailable
+from node.schema.relay import PAGE, Connection, connection
 from node.schema.vouchers import Voucher
 
 
@@ -30,6 +40,19 @@ class ChainEntry:
     previous_hash: str
     hash: str
 
+    @classmethod
+    def from_row(cls, row: ChainEntryRow, ctx: Context) -> ChainEntry:
+        return cls(
+            position=row.position,
+            service_record_id=strawberry.ID(ctx.network_id(row.service_record_id)),
+            kind=row.kind,
+            at=row.created_at,
+            actor=row.actor,
+            content=row.content,
+            previous_hash=row.previous_hash,
+            hash=row.hash,
+        )
+
 
 @strawberry.type
 class Feedback:
@@ -37,6 +60,15 @@ class Feedback:
     comment: str
     channel: FeedbackChannel
     at: datetime
+
+    @classmethod
+    def from_row(cls, row: FeedbackRow) -> Feedback:
+        return cls(
+            rating=row.rating,
+            comment=row.comment,
+            channel=FeedbackChannel(row.channel),
+            at=row.created_at,
+        )
 
 
 @strawberry.type
@@ -47,26 +79,90 @@ class FollowUp:
     actor: str
     at: datetime
 
+    @classmethod
+    def from_row(cls, row: FollowUpRow, ctx: Context) -> FollowUp:
+        return cls(
+            id=strawberry.ID(ctx.network_id(row.id)),
+            channel=row.channel,
+            result=row.result,
+            actor=row.actor,
+            at=row.created_at,
+        )
+
 
 @strawberry.type
 class ServiceRecord:
+    """The current view of one service activity; ``history`` is how it got there."""
+
     id: strawberry.ID
-    enterprise: Enterprise | None
-    service: Service | None
     agency_id: strawberry.ID | None
-    demand: Demand | None
     channel: Channel
     staff: str
     status: ServiceRecordStatus
     started_at: datetime
     completed_at: datetime | None
     outcome: str | None
-    fee: Decimal | None
-    voucher: Voucher | None
-    feedback: Feedback | None
-    follow_ups: list[FollowUp]
-    history: list[ChainEntry]
+    fee: Decimal | None = strawberry.field(description="yuan")
     created_at: datetime
+    row: strawberry.Private[ServiceRecordRow]
+
+    @strawberry.field
+    async def enterprise(self, info: Ctx) -> Enterprise | None:
+        row = await info.context.loaders.of(EnterpriseRow).load(self.row.enterprise_id)
+        return None if row is None else Enterprise.from_row(row, info.context)
+
+    @strawberry.field
+    async def service(self, info: Ctx) -> Service | None:
+        row = await info.context.loaders.of(ServiceRow).load(self.row.service_id)
+        return None if row is None else Service.from_row(row, info.context)
+
+    @strawberry.field
+    async def demand(self, info: Ctx) -> Demand | None:
+        if self.row.demand_id is None:
+            return None
+        row = await info.context.loaders.of(DemandRow).load(self.row.demand_id)
+        return None if row is None else Demand.from_row(row, info.context)
+
+    @strawberry.field
+    async def voucher(self, info: Ctx) -> Voucher | None:
+        if self.row.voucher_id is None:
+            return None
+        row = await info.context.loaders.of(VoucherRow).load(self.row.voucher_id)
+        return None if row is None else Voucher.from_row(row, info.context)
+
+    @strawberry.field
+    async def feedback(self, info: Ctx) -> Feedback | None:
+        loader = info.context.loaders.children(FeedbackRow, "service_record_id")
+        rows = await loader.load(self.row.id)
+        return Feedback.from_row(rows[0]) if rows else None
+
+    @strawberry.field(description="callbacks (回访), oldest first")
+    async def follow_ups(self, info: Ctx) -> list[FollowUp]:
+        loader = info.context.loaders.children(FollowUpRow, "service_record_id", "id")
+        return [FollowUp.from_row(row, info.context) for row in await loader.load(self.row.id)]
+
+    @strawberry.field(description="its entries of the node's hash chain, oldest first")
+    async def history(self, info: Ctx) -> list[ChainEntry]:
+        loader = info.context.loaders.children(ChainEntryRow, "service_record_id", "position")
+        return [ChainEntry.from_row(row, info.context) for row in await loader.load(self.row.id)]
+
+    @classmethod
+    def from_row(cls, row: ServiceRecordRow, ctx: Context) -> ServiceRecord:
+        return cls(
+            id=strawberry.ID(ctx.network_id(row.id)),
+            agency_id=None
+            if row.agency_id is None
+            else strawberry.ID(ctx.network_id(row.agency_id)),
+            channel=Channel(row.channel),
+            staff=row.staff,
+            status=ServiceRecordStatus(row.status),
+            started_at=row.started_at,
+            completed_at=row.completed_at,
+            outcome=row.outcome,
+            fee=row.fee,
+            created_at=row.created_at,
+            row=row,
+        )
 
 
 @strawberry.input
@@ -75,25 +171,35 @@ class ServiceRecordFilter:
     service_id: strawberry.ID | None = None
     agency_id: strawberry.ID | None = None
     channel: Channel | None = None
-    from_date: date | None = None
-    to_date: date | None = None
+    from_date: date | None = strawberry.field(
+        default=None, description="first day started (Asia/Shanghai unless configured)"
+    )
+    to_date: date | None = strawberry.field(default=None, description="last day started")
 
 
 @strawberry.input
 class StartServiceRecordInput:
     enterprise_id: strawberry.ID
-    service_id: strawberry.ID
+    service_id: strawberry.ID = strawberry.field(description="a PUBLISHED service of this window")
     channel: Channel
-    agency_id: strawberry.ID | None = None
-    demand_id: strawberry.ID | None = None
-    staff: str | None = None
+    agency_id: strawberry.ID | None = strawberry.field(
+        default=None, description="the delivering agency; default: the service's"
+    )
+    demand_id: strawberry.ID | None = strawberry.field(
+        default=None, description="a MATCHED demand of the same enterprise: goes IN_SERVICE"
+    )
+    staff: str | None = strawberry.field(
+        default=None, description="who serves; default: the caller's username"
+    )
 
 
 @strawberry.input
 class CompleteServiceRecordInput:
     outcome: str
-    fee: Decimal | None = None
-    voucher_id: strawberry.ID | None = None
+    fee: Decimal | None = strawberry.field(default=None, description="yuan, rounded to the cent")
+    voucher_id: strawberry.ID | None = strawberry.field(
+        default=None, description="a voucher of the enterprise, redeemed in the same step"
+    )
 
 
 @strawberry.input
@@ -127,36 +233,94 @@ class ServiceRecordPayload:
     warnings: list[PayloadWarning]
 
 
+def _payload(row: ServiceRecordRow, ctx: Context) -> ServiceRecordPayload:
+    return ServiceRecordPayload(service_record=ServiceRecord.from_row(row, ctx), warnings=[])
+
+
+def _key(ctx: Context, network_id: strawberry.ID | None) -> uuid.UUID | None:
+    return None if network_id is None else ctx.local_id(network_id)
+
+
 @strawberry.type
 class ServiceRecordQuery:
-    @strawberry.field
-    def service_records(
+    @strawberry.field(description="STAFF, WINDOW_ADMIN and READONLY; not anonymous")
+    async def service_records(
         self,
+        info: Ctx,
         filter: ServiceRecordFilter | None = None,
         first: int = PAGE,
         after: str | None = None,
     ) -> Connection[ServiceRecord]:
-        raise unavailable()
+        ctx = info.context
+        f = filter or ServiceRecordFilter()
+        domain_filter = records.ServiceRecordFilter(
+            enterprise_id=_key(ctx, f.enterprise_id),
+            service_id=_key(ctx, f.service_id),
+            agency_id=_key(ctx, f.agency_id),
+            channel=None if f.channel is None else records.Channel(f.channel.value),
+            from_date=f.from_date,
+            to_date=f.to_date,
+            timezone=ctx.settings.timezone,
+        )
+        page = await records.list_service_records(ctx.actor, domain_filter, first, after)
+        return connection(page, lambda row: ServiceRecord.from_row(row, ctx))
+
+    @strawberry.field
+    async def service_record(self, info: Ctx, id: strawberry.ID) -> ServiceRecord | None:
+        ctx = info.context
+        row = await records.get_service_record(ctx.actor, ctx.local_id(id))
+        return None if row is None else ServiceRecord.from_row(row, ctx)
 
     @strawberry.field(description="the service-record chain entry at a position (0-based)")
-    def chain_entry(self, position: int) -> ChainEntry | None:
-        raise unavailable()
+    async def chain_entry(self, info: Ctx, position: int) -> ChainEntry | None:
+        ctx = info.context
+        row = await records.get_chain_entry(ctx.actor, position)
+        return None if row is None else ChainEntry.from_row(row, ctx)
 
 
 @strawberry.type
 class ServiceRecordMutation:
     @mutation()
-    async def start_service_record(self, input: StartServiceRecordInput) -> ServiceRecordPayload:
-        raise unavailable()
+    async def start_service_record(
+        self, info: Ctx, input: StartServiceRecordInput
+    ) -> ServiceRecordPayload:
+        ctx = info.context
+        row = await records.start_service_record(
+            ctx.actor,
+            ctx.local_id(input.enterprise_id),
+            ctx.local_id(input.service_id),
+            records.Channel(input.channel.value),
+            agency_id=_key(ctx, input.agency_id),
+            demand_id=_key(ctx, input.demand_id),
+            staff=input.staff or "",
+        )
+        return _payload(row, ctx)
 
     @mutation()
     async def complete_service_record(
-        self, id: strawberry.ID, input: CompleteServiceRecordInput
+        self, info: Ctx, id: strawberry.ID, input: CompleteServiceRecordInput
     ) -> ServiceRecordPayload:
-        raise unavailable()
+        ctx = info.context
+        row = await records.complete_service_record(
+            ctx.actor,
+            ctx.local_id(id),
+            input.outcome,
+            fee=input.fee,
+            voucher_id=_key(ctx, input.voucher_id),
+        )
+        return _payload(row, ctx)
 
-    @mutation()
+    @mutation(description="a new history entry with the reason; nothing is overwritten")
     async def correct_service_record(
-        self, id: strawberry.ID, input: CorrectServiceRecordInput
+        self, info: Ctx, id: strawberry.ID, input: CorrectServiceRecordInput
     ) -> ServiceRecordPayload:
-        raise unavailable()
+        ctx = info.context
+        row = await records.correct_service_record(
+            ctx.actor,
+            ctx.local_id(id),
+            input.reason,
+            outcome=input.outcome,
+            fee=input.fee,
+            channel=None if input.channel is None else records.Channel(input.channel.value),
+        )
+        return _payload(row, ctx)

@@ -2,31 +2,60 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
 
+from node.domain import vouchers
+from node.models import Enterprise as EnterpriseRow
+from node.models import Voucher as VoucherRow
 from node.schema.audit import mutation
 from node.schema.catalogue import PayloadWarning
+from node.schema.context import Context, Ctx
 from node.schema.enterprises import Enterprise
 from node.schema.enums import ServiceCategory, VoucherStatus
-from node.schema.relay import PAGE, Connection
-from node.schema.unavailable import unavailable
+from node.schema.relay import PAGE, Connection, connection
 
 
 @strawberry.type
 class Voucher:
     id: strawberry.ID
-    enterprise: Enterprise | None
     amount: Decimal
-    valid_until: date
-    categories: list[ServiceCategory]
-    status: VoucherStatus
+    valid_until: date = strawberry.field(description="last day it can be redeemed, Asia/Shanghai")
+    categories: list[ServiceCategory] = strawberry.field(
+        description="service categories it pays for; empty: any value-added service"
+    )
+    status: VoucherStatus = strawberry.field(
+        description="EXPIRED once validUntil has passed unredeemed"
+    )
     issued_by: str
     redeemed_at: datetime | None
     service_record_id: strawberry.ID | None
     created_at: datetime
+    enterprise_key: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def enterprise(self, info: Ctx) -> Enterprise | None:
+        row = await info.context.loaders.of(EnterpriseRow).load(self.enterprise_key)
+        return None if row is None else Enterprise.from_row(row, info.context)
+
+    @classmethod
+    def from_row(cls, row: VoucherRow, ctx: Context) -> Voucher:
+        record = row.service_record_id
+        return cls(
+            id=strawberry.ID(ctx.network_id(row.id)),
+            amount=row.amount,
+            valid_until=row.valid_until,
+            categories=[ServiceCategory(c) for c in row.categories],
+            status=VoucherStatus(vouchers.effective_status(row).value),
+            issued_by=row.issued_by,
+            redeemed_at=row.redeemed_at,
+            service_record_id=None if record is None else strawberry.ID(ctx.network_id(record)),
+            created_at=row.created_at,
+            enterprise_key=row.enterprise_id,
+        )
 
 
 @strawberry.input
@@ -51,21 +80,49 @@ class VoucherPayload:
 
 @strawberry.type
 class VoucherQuery:
-    @strawberry.field
-    def vouchers(
-        self, filter: VoucherFilter | None = None, first: int = PAGE, after: str | None = None
+    @strawberry.field(description="STAFF, WINDOW_ADMIN and READONLY; not anonymous")
+    async def vouchers(
+        self,
+        info: Ctx,
+        filter: VoucherFilter | None = None,
+        first: int = PAGE,
+        after: str | None = None,
     ) -> Connection[Voucher]:
-        raise unavailable()
+        ctx = info.context
+        domain_filter = vouchers.VoucherFilter()
+        if filter is not None:
+            domain_filter = vouchers.VoucherFilter(
+                status=None
+                if filter.status is None
+                else vouchers.VoucherStatus(filter.status.value),
+                enterprise_id=None
+                if filter.enterprise_id is None
+                else ctx.local_id(filter.enterprise_id),
+            )
+        page = await vouchers.list_vouchers(ctx.actor, domain_filter, first, after)
+        return connection(page, lambda row: Voucher.from_row(row, ctx))
 
 
 @strawberry.type
 class VoucherMutation:
     @mutation()
-    async def issue_voucher(self, input: IssueVoucherInput) -> VoucherPayload:
-        raise unavailable()
+    async def issue_voucher(self, info: Ctx, input: IssueVoucherInput) -> VoucherPayload:
+        ctx = info.context
+        row = await vouchers.issue_voucher(
+            ctx.actor,
+            ctx.local_id(input.enterprise_id),
+            input.amount,
+            input.valid_until,
+            [str(c) for c in input.categories],
+        )
+        return VoucherPayload(voucher=Voucher.from_row(row, ctx), warnings=[])
 
-    @mutation()
+    @mutation(description="pay a completed value-added service record with a voucher, once")
     async def redeem_voucher(
-        self, id: strawberry.ID, service_record_id: strawberry.ID
+        self, info: Ctx, id: strawberry.ID, service_record_id: strawberry.ID
     ) -> VoucherPayload:
-        raise unavailable()
+        ctx = info.context
+        row = await vouchers.redeem_voucher(
+            ctx.actor, ctx.local_id(id), ctx.local_id(service_record_id)
+        )
+        return VoucherPayload(voucher=Voucher.from_row(row, ctx), warnings=[])

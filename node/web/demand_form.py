@@ -1,7 +1,164 @@
-"""The public demand form: an enterprise submits a demand without an account."""
+"""The public demand form: an enterprise submits a demand without an account.
+
+A plain HTML form with inline CSS: it works without JavaScript and without any external asset.
+Bad input shows the form again, filled in as sent, with what was wrong; nothing is written.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import dataclasses
+import html
+from urllib.parse import parse_qs
 
-ROUTES: list[BaseRoute] = []
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from federation.errors import Conflict, InputError
+from federation.ids import make_id
+from node.config import NodeSettings
+from node.domain import demands
+from node.domain.catalogue import ServiceCategory
+
+PATH = "/forms/demand"
+MAX_FORM_BYTES = 64 * 1024
+TITLE = "提交服务需求"
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+}
+CATEGORIES = {
+    ServiceCategory.INFORMATION: "信息查询",
+    ServiceCategory.TECH_INNOVATION: "技术创新",
+    ServiceCategory.QUALITY_TESTING: "质量检测",
+    ServiceCategory.STANDARDS: "法规标准",
+    ServiceCategory.MANAGEMENT_CONSULTING: "管理咨询",
+    ServiceCategory.STARTUP_COACHING: "创业辅导",
+    ServiceCategory.MARKET_EXPANSION: "市场开拓",
+    ServiceCategory.TRAINING: "人员培训",
+    ServiceCategory.EQUIPMENT_SHARING: "设备共享",
+    ServiceCategory.FINANCING: "融资担保",
+    ServiceCategory.RND_DESIGN: "研发设计",
+    ServiceCategory.POLICY: "政策服务",
+    ServiceCategory.OTHER: "其他",
+}
+# (form field, label, input type, maxlength, hint); every field is required but the description.
+FIELDS = (
+    ("name", "企业名称", "text", 200, ""),
+    ("uscc", "统一社会信用代码", "text", 18, "18 位，见营业执照"),
+    ("region_code", "所在地行政区划代码", "text", 6, "6 位数字，如 440305"),
+    ("industry_code", "国民经济行业代码", "text", 5, "GB/T 4754-2017，如 3981"),
+    ("contact_name", "联系人", "text", 100, ""),
+    ("contact_phone", "联系电话", "tel", 64, ""),
+)
+# What went wrong, in the enterprise's words, by error code; the detail follows in brackets.
+PROBLEMS = {
+    "INVALID_USCC": "统一社会信用代码有误",
+    "INVALID_REGION_CODE": "行政区划代码有误",
+    "INVALID_INDUSTRY_CODE": "行业代码有误",
+    "DUPLICATE_USCC": "该信用代码刚刚被登记，请重新提交",
+}
+STYLE = """
+body{margin:0;font:16px/1.6 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;
+background:#f4f6f8;color:#1f2933}
+main{max-width:34rem;margin:0 auto;padding:1.25rem}
+h1{font-size:1.3rem;margin:.5rem 0 1rem}h2{font-size:1.05rem;margin:1.25rem 0 .5rem}
+.card{background:#fff;border-radius:.75rem;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+label{display:block;margin:.75rem 0 .25rem;font-weight:600}
+small{display:block;color:#7b8794}
+input,select,textarea{box-sizing:border-box;width:100%;padding:.6rem;font:inherit;
+border:1px solid #cbd2d9;border-radius:.5rem;background:#fff}
+textarea{min-height:7rem}
+button{width:100%;margin-top:1.25rem;padding:.8rem;font:inherit;font-weight:600;color:#fff;
+background:#1a73e8;border:0;border-radius:.5rem}
+.error{color:#b42318;background:#fef3f2;padding:.6rem .75rem;border-radius:.5rem}
+.ref{font-family:ui-monospace,monospace;word-break:break-all;background:#f4f6f8;padding:.5rem}
+footer{margin-top:1rem;font-size:.85rem;color:#7b8794;text-align:center}
+"""
+
+
+def _page(settings: NodeSettings, title: str, body: str, status: int = 200) -> HTMLResponse:
+    window = html.escape(settings.name)
+    text = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{html.escape(title)} - {window}</title><style>{STYLE}</style></head>"
+        f'<body><main><h1>{html.escape(title)}</h1><div class="card">{body}</div>'
+        f"<footer>{window}</footer></main></body></html>"
+    )
+    return HTMLResponse(text, status_code=status, headers=HEADERS)
+
+
+def _input(name: str, label: str, kind: str, maxlength: int, hint: str, value: str) -> str:
+    note = f"<small>{html.escape(hint)}</small>" if hint else ""
+    return (
+        f'<label for="{name}">{label}</label>{note}'
+        f'<input id="{name}" name="{name}" type="{kind}" maxlength="{maxlength}" required'
+        f' value="{html.escape(value)}">'
+    )
+
+
+def _form(values: dict[str, str], error: str = "") -> str:
+    notice = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
+    enterprise = "".join(_input(*f, values.get(f[0], "")) for f in FIELDS)
+    chosen = values.get("category", "")
+    options = "".join(
+        f'<option value="{c.value}"{" selected" if c.value == chosen else ""}>{label}</option>'
+        for c, label in CATEGORIES.items()
+    )
+    return (
+        f'{notice}<form method="post" action="{PATH}">'
+        f"<h2>企业信息</h2>{enterprise}"
+        "<h2>需求内容</h2>"
+        f'<label for="category">需求类别</label><select id="category" name="category" required>'
+        f'<option value="">请选择</option>{options}</select>'
+        '<label for="title">需求标题</label>'
+        f'<input id="title" name="title" maxlength="{demands.TITLE_MAX}" required'
+        f' value="{html.escape(values.get("title", ""))}">'
+        '<label for="description">需求描述</label><small>希望解决的问题、时间要求等</small>'
+        f'<textarea id="description" name="description" maxlength="{demands.DESCRIPTION_MAX}">'
+        f"{html.escape(values.get('description', ''))}</textarea>"
+        '<button type="submit">提交需求</button></form>'
+    )
+
+
+def _settings(request: Request) -> NodeSettings:
+    settings: NodeSettings = request.app.state.settings
+    return settings
+
+
+def _problem(error: InputError | Conflict) -> str:
+    prefix = PROBLEMS.get(error.code, "提交的内容有误")
+    return f"{prefix}（{error.message}）"
+
+
+async def demand_form(request: Request) -> Response:
+    """GET shows the empty form; POST submits the demand and confirms it with its reference."""
+    settings = _settings(request)
+    if request.method == "GET":
+        return _page(settings, TITLE, _form({"region_code": settings.region_code}))
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return Response("form too large", status_code=413, headers=HEADERS)
+    try:
+        parsed = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=20)
+    except ValueError:
+        return _page(settings, TITLE, _form({}, "提交的内容有误"), 400)
+    values = {key: items[0] for key, items in parsed.items()}
+    form = demands.PublicDemand(
+        **{f.name: values.get(f.name, "") for f in dataclasses.fields(demands.PublicDemand)}
+    )
+    try:
+        demand = await demands.submit_public_demand(form)
+    except (InputError, Conflict) as error:
+        return _page(settings, TITLE, _form(values, _problem(error)), 400)
+    reference = html.escape(make_id(settings.window_id, demand.id))
+    confirmation = (
+        f"<p>您的需求“{html.escape(demand.title)}”已提交，窗口工作人员将尽快与您联系。</p>"
+        f'<p>需求编号（查询时请提供）：</p><p class="ref">{reference}</p>'
+    )
+    return _page(settings, "需求已提交", confirmation)
+
+
+ROUTES: list[BaseRoute] = [Route(PATH, demand_form, methods=["GET", "POST"])]

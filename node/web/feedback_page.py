@@ -1,7 +1,183 @@
-"""The one-time feedback page: an enterprise rates a service record from a link or QR code."""
+"""The one-time feedback page: an enterprise rates a service record from a link or QR code.
+
+Plain HTML forms with inline CSS: it works without JavaScript and without any external asset.
+The page names the service and its date, never the enterprise or a person.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import html
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
-ROUTES: list[BaseRoute] = []
+import qrcode  # type: ignore[import-untyped]  # no stubs shipped
+from qrcode.image.svg import SvgPathImage  # type: ignore[import-untyped]
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from federation.errors import FeedbackExists, InputError, InvalidLink
+from node.config import NodeSettings
+from node.domain import feedback
+from node.domain.feedback import LinkedService, LinkProblem
+
+PAGE_ROUTE = "feedback_page"
+QR_ROUTE = "feedback_qr"
+# A rating and a comment of at most MAX_COMMENT characters fit easily.
+MAX_FORM_BYTES = 32 * 1024
+TITLE = "服务满意度评价"
+RATINGS = ((5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "非常不满意"))
+# The token is in the URL: keep it out of caches, referrers and search engines.
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+}
+STYLE = """
+body{margin:0;font:16px/1.6 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;
+background:#f4f6f8;color:#1f2933}
+main{max-width:32rem;margin:0 auto;padding:1.25rem}
+h1{font-size:1.3rem;margin:.5rem 0 1rem}
+.card{background:#fff;border-radius:.75rem;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+.service{margin:0 0 1rem;color:#52606d}.service strong{color:#1f2933}
+fieldset{border:0;padding:0;margin:0 0 1rem}legend{font-weight:600;margin-bottom:.5rem}
+label.rating{display:flex;align-items:center;gap:.6rem;padding:.6rem .75rem;margin:.4rem 0;
+border:1px solid #cbd2d9;border-radius:.5rem}
+label.rating input{width:1.2rem;height:1.2rem}
+textarea{box-sizing:border-box;width:100%;min-height:6rem;padding:.6rem;font:inherit;
+border:1px solid #cbd2d9;border-radius:.5rem}
+button{width:100%;margin-top:1rem;padding:.8rem;font:inherit;font-weight:600;color:#fff;
+background:#1a73e8;border:0;border-radius:.5rem}
+.error{color:#b42318;background:#fef3f2;padding:.6rem .75rem;border-radius:.5rem}
+footer{margin-top:1rem;font-size:.85rem;color:#7b8794;text-align:center}
+"""
+
+
+def _page(settings: NodeSettings, title: str, body: str, status: int = 200) -> HTMLResponse:
+    window = html.escape(settings.name)
+    text = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{html.escape(title)} - {window}</title><style>{STYLE}</style></head>"
+        f'<body><main><h1>{html.escape(title)}</h1><div class="card">{body}</div>'
+        f"<footer>{window}</footer></main></body></html>"
+    )
+    return HTMLResponse(text, status_code=status, headers=HEADERS)
+
+
+def _service_line(linked: LinkedService, settings: NodeSettings) -> str:
+    name = html.escape(linked.service_name)
+    when = ""
+    if linked.completed_at is not None:
+        day = linked.completed_at.astimezone(ZoneInfo(settings.timezone)).date()
+        when = f"，完成于 {day.year}年{day.month}月{day.day}日"
+    return f'<p class="service">服务项目：<strong>{name}</strong>{when}</p>'
+
+
+def _form(
+    linked: LinkedService,
+    settings: NodeSettings,
+    error: str = "",
+    rating: int | None = None,
+    comment: str = "",
+) -> str:
+    choices = "".join(
+        f'<label class="rating"><input type="radio" name="rating" value="{value}" required'
+        f"{' checked' if value == rating else ''}> {value} 分 · {label}</label>"
+        for value, label in RATINGS
+    )
+    notice = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
+    # No action attribute: the form posts back to its own URL, token included.
+    return (
+        f"{_service_line(linked, settings)}{notice}"
+        '<form method="post">'
+        f"<fieldset><legend>您对本次服务的满意度</legend>{choices}</fieldset>"
+        '<label for="comment">意见和建议（选填）</label>'
+        f'<textarea id="comment" name="comment" maxlength="{feedback.MAX_COMMENT}">'
+        f"{html.escape(comment)}</textarea>"
+        '<button type="submit">提交评价</button></form>'
+    )
+
+
+def _refused(settings: NodeSettings, error: InvalidLink | FeedbackExists) -> HTMLResponse:
+    """404 for a link that never existed; 410 for one that is spent, expired or moot."""
+    if isinstance(error, FeedbackExists):
+        return _page(settings, "已评价", "<p>这项服务已经收到评价，感谢您的支持。</p>", 410)
+    reason = error.extensions.get("reason")
+    if reason == LinkProblem.USED:
+        return _page(settings, "链接已使用", "<p>这个评价链接已经使用过，不能重复提交。</p>", 410)
+    if reason == LinkProblem.EXPIRED:
+        message = "<p>这个评价链接已过期。如需评价，请联系服务窗口获取新的链接。</p>"
+        return _page(settings, "链接已过期", message, 410)
+    return _page(settings, "链接无效", "<p>找不到这个评价链接，请核对链接是否完整。</p>", 404)
+
+
+def _settings(request: Request) -> NodeSettings:
+    settings: NodeSettings = request.app.state.settings
+    return settings
+
+
+def _parse_form(body: bytes) -> tuple[int | None, str]:
+    """The rating (None unless 1 to 5) and the comment of a posted form."""
+    try:
+        form = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=10)
+    except ValueError:
+        return None, ""
+    raw = form.get("rating", [""])[0].strip()
+    rating = int(raw) if raw.isdigit() and 1 <= int(raw) <= 5 else None
+    return rating, form.get("comment", [""])[0]
+
+
+async def feedback_page(request: Request) -> Response:
+    """GET shows the form; POST records the rating and spends the link."""
+    settings, token = _settings(request), request.path_params["token"]
+    try:
+        linked = await feedback.describe_link(token)
+    except (InvalidLink, FeedbackExists) as error:
+        return _refused(settings, error)
+    if request.method == "GET":
+        return _page(settings, TITLE, _form(linked, settings))
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return Response("form too large", status_code=413, headers=HEADERS)
+    rating, comment = _parse_form(body)
+    if rating is None:
+        form_html = _form(linked, settings, "请选择 1 到 5 分的满意度", comment=comment)
+        return _page(settings, TITLE, form_html, 400)
+    try:
+        await feedback.submit_feedback_by_link(token, rating, comment)
+    except (InvalidLink, FeedbackExists) as error:
+        return _refused(settings, error)
+    except InputError:
+        # Ratings were checked above: what is left is a comment over the limit.
+        error_text = f"意见和建议最多 {feedback.MAX_COMMENT} 字"
+        return _page(settings, TITLE, _form(linked, settings, error_text, rating, comment), 400)
+    thanks = f"{_service_line(linked, settings)}<p>您的评价已提交，感谢您对我们工作的支持！</p>"
+    return _page(settings, "感谢您的评价", thanks)
+
+
+async def qr_code(request: Request) -> Response:
+    """The QR code of the page's absolute URL, for staff to print or show."""
+    token = request.path_params["token"]
+    try:
+        await feedback.describe_link(token)
+    except (InvalidLink, FeedbackExists) as error:
+        return _refused(_settings(request), error)
+    svg = qrcode.make(page_url(request, token), image_factory=SvgPathImage).to_string()
+    return Response(svg, media_type="image/svg+xml", headers=HEADERS)
+
+
+def page_url(request: Request, token: str) -> str:
+    """The page's absolute URL, from the base URL the caller reached this node by."""
+    return str(request.url_for(PAGE_ROUTE, token=token))
+
+
+def qr_url(request: Request, token: str) -> str:
+    return str(request.url_for(QR_ROUTE, token=token))
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/feedback/{token}", feedback_page, methods=["GET", "POST"], name=PAGE_ROUTE),
+    Route("/feedback/{token}/qr.svg", qr_code, methods=["GET"], name=QR_ROUTE),
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -293,4 +294,58 @@ async def test_bad_updates_change_nothing(node: NodeServer, admin: str) -> None:
     ]
     for mutation, record_id, code in cases:
         assert (await node.call(mutation, {"id": record_id}, admin)).codes == [code], mutation
+    assert await node.snapshot() == before
+
+
+async def test_concurrent_update_never_undoes_a_publication(node: NodeServer, admin: str) -> None:
+    update = 'mutation($id: ID!) { updateService(id: $id, input: {standard: "GB/T 19001-2016"}) { service { id } } }'
+    for i in range(8):
+        service_id = await _service(node, admin, name=f"并发发布测试{i}", **FULL)
+        await asyncio.gather(
+            node.ok(update, {"id": service_id}, admin), node.ok(PUBLISH, {"id": service_id}, admin)
+        )
+        data = await node.ok("query($id: ID!) { service(id: $id) { status standard } }", {"id": service_id}, admin)
+        assert data["service"] == {"status": "PUBLISHED", "standard": "GB/T 19001-2016"}
+
+
+async def test_text_longer_than_its_column_is_bad_input(node: NodeServer, admin: str) -> None:
+    before = await node.snapshot()
+    long_name = "长" * 201
+    for mutation in [
+        f'mutation {{ createAgency(input: {{name: "{long_name}"}}) {{ agency {{ id }} }} }}',
+        f'mutation {{ createService(input: {{name: "{long_name}", category: OTHER}}) {{ service {{ id }} }} }}',
+    ]:
+        result = await node.call(mutation, token=admin)
+        assert result.codes == ["BAD_INPUT"] and "name" in result.errors[0]["message"]
+    assert await node.snapshot() == before
+
+
+async def test_an_empty_page_continues_from_its_cursor(node: NodeServer, admin: str) -> None:
+    for i in range(2):
+        await _service(node, admin, name=f"空页测试{i}", category="OTHER")
+    filter = {"keyword": "空页测试"}
+    first = await node.ok(SERVICES, {"filter": filter, "first": 1}, admin)
+    cursor = first["services"]["pageInfo"]["endCursor"]
+    empty = await node.ok(SERVICES, {"filter": filter, "first": 0, "after": cursor}, admin)
+    assert empty["services"]["edges"] == []
+    assert empty["services"]["pageInfo"] == {"hasNextPage": True, "endCursor": cursor}
+
+
+@pytest.mark.parametrize(
+    "mutation",
+    [
+        'updateAgency(id: "ID", input: {name: "x"}) { agency { id } }',
+        'updateExpert(id: "ID", input: {name: "x"}) { expert { id } }',
+        'updateService(id: "ID", input: {name: "x"}) { service { id } }',
+        'publishService(id: "ID") { service { id } }',
+        'retireService(id: "ID") { service { id } }',
+    ],
+)
+async def test_updates_of_unknown_records_are_not_found_and_anonymous_ones_unauthenticated(
+    node: NodeServer, admin: str, mutation: str
+) -> None:
+    missing = f"{node.window_id}:01a20000-0000-7000-8000-00000000abcd"
+    before = await node.snapshot()
+    assert (await node.call(f"mutation {{ {mutation.replace('ID', missing)} }}", token=admin)).codes == ["NOT_FOUND"]
+    assert (await node.call(f"mutation {{ {mutation.replace('ID', missing)} }}")).codes == ["UNAUTHENTICATED"]
     assert await node.snapshot() == before

@@ -222,3 +222,58 @@ async def test_filter_by_region_prefix_and_size_class(node: NodeServer, admin: s
     micro = await node.ok(query, {"f": {"regionCode": "4403", "sizeClass": "MICRO"}}, admin)
     assert all(e["node"]["sizeClass"] == "MICRO" for e in micro["enterprises"]["edges"])
     assert "宝安区筛选测试公司" in {e["node"]["name"] for e in micro["enterprises"]["edges"]}
+
+
+@pytest.mark.parametrize(
+    ("variables", "code"),
+    [
+        ({"revenue": "NaN"}, "BAD_INPUT"),
+        ({"revenue": "999999999999.995"}, "BAD_INPUT"),
+        ({"assets": "-0.01"}, "BAD_INPUT"),
+        ({"revenue": "abc"}, "GRAPHQL_VALIDATION_FAILED"),
+        ({"name": "名" * 201}, "BAD_INPUT"),
+        ({"contact": {"name": "名" * 101}}, "BAD_INPUT"),
+    ],
+)
+async def test_bad_figures_and_overlong_text_are_refused(
+    node: NodeServer, admin: str, variables: dict[str, Any], code: str
+) -> None:
+    before = await node.snapshot()
+    assert (await node.call(CREATE, {"input": enterprise(**variables)}, admin)).codes == [code]
+    assert await node.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"uscc": "91440305MA5F"}, "INVALID_USCC"),
+        ({"regionCode": "449999"}, "INVALID_REGION_CODE"),
+        ({"industryCode": "6510"}, "INVALID_INDUSTRY_CODE"),
+        ({"employees": -5}, "BAD_INPUT"),
+    ],
+)
+async def test_bad_updates_change_nothing(
+    node: NodeServer, admin: str, fields: dict[str, Any], code: str
+) -> None:
+    data = await node.ok(CREATE, {"input": enterprise()}, admin)
+    before = await node.snapshot()
+    result = await node.call(UPDATE, {"id": data["createEnterprise"]["enterprise"]["id"], "input": fields}, admin)
+    assert result.codes == [code]
+    assert await node.snapshot() == before
+
+
+async def test_unknown_enterprise_and_anonymous_changes_are_refused(node: NodeServer, admin: str) -> None:
+    missing = f"{node.window_id}:01a20000-0000-7000-8000-00000000abcd"
+    before = await node.snapshot()
+    assert (await node.call(UPDATE, {"id": missing, "input": {"employees": 3}}, admin)).codes == ["NOT_FOUND"]
+    assert (await node.call(UPDATE, {"id": missing, "input": {"employees": 3}})).codes == ["UNAUTHENTICATED"]
+    assert (await node.call(CREATE, {"input": enterprise()})).codes == ["UNAUTHENTICATED"]
+    assert await node.snapshot() == before
+
+
+@pytest.mark.parametrize("written", ["C39", "39", "C", "c3981"])
+async def test_industry_filter_takes_every_written_form(node: NodeServer, admin: str, written: str) -> None:
+    await node.ok(CREATE, {"input": enterprise(name=f"行业筛选（{written}）测试公司", industryCode="3981")}, admin)
+    query = """query($f: EnterpriseFilter) { enterprises(filter: $f, first: 100) { edges { node { name industryCode } } } }"""
+    data = await node.ok(query, {"f": {"industryCode": written, "keyword": f"行业筛选（{written}）"}}, admin)
+    assert [e["node"]["industryCode"] for e in data["enterprises"]["edges"]] == ["3981"]

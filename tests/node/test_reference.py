@@ -19,6 +19,7 @@ def test_reference_exports_exactly_its_public_api() -> None:
         "check_industry_code",
         "check_region_code",
         "classify_size",
+        "divisions_of",
         "normalize_uscc",
         "uscc_check_character",
     ]

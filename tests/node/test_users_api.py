@@ -173,3 +173,11 @@ async def test_every_mutation_is_audited_with_its_result(node: NodeServer, admin
     ok = next(e for e in entries if e["operation"] == "createAgency" and e["result"] == "OK")
     assert ok["actor"] == "admin" and ok["target"].startswith(f"{node.window_id}:")
     assert ADMIN_PASSWORD not in str(entries)
+
+
+@pytest.mark.parametrize("name", ["anonymous", "Public", "x" * 65])
+async def test_reserved_and_overlong_usernames_are_refused(node: NodeServer, admin: str, name: str) -> None:
+    before = await node.snapshot()
+    result = await node.call(CREATE_USER, {"i": {"username": name, "password": "password-123", "roles": ["STAFF"]}}, admin)
+    assert result.codes == ["BAD_INPUT"]
+    assert await node.snapshot() == before

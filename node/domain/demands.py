@@ -1,0 +1,417 @@
+"""Enterprise demands: submitted, accepted, matched to a service, served, closed.
+
+    SUBMITTED ─► ACCEPTED ─► MATCHED ─► IN_SERVICE ─► COMPLETED ─► CLOSED
+        │            │          │    (service record starts / completes)
+        ├────────────┴─► REJECTED (with a reason; final: nothing was done, nothing to close)
+        └────────────┴─► ESCALATED (to the hub, which dispatches it; the hub side comes later)
+                                MATCHED ─► CLOSED when matched to another window's service,
+                                           because no service record of this window completes it
+
+Every change locks the demand row, checks the transition, then writes the demand and its
+``DemandTransition`` row in one transaction, so an invalid transition changes nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Set
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from federation.errors import InputError, InvalidTransition, NotFound
+from federation.ids import make_id, parse_id
+from node.domain import events
+from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
+from node.domain.catalogue import ServiceCategory, ServiceStatus
+from node.domain.enterprises import classify, save_enterprise, validate_fields
+from node.domain.inputs import check_lengths
+from node.domain.pagination import Page, paginate
+from node.models import Demand, DemandTransition, Enterprise, Service
+
+# Who a demand from the public form is submitted by: the enterprise itself, without an account.
+PUBLIC = Actor(username="public")
+TITLE_MAX = 200  # the column's length; check_lengths enforces it
+DESCRIPTION_MAX = 4000
+
+
+class DemandStatus(enum.StrEnum):
+    SUBMITTED = "SUBMITTED"
+    ACCEPTED = "ACCEPTED"
+    MATCHED = "MATCHED"
+    IN_SERVICE = "IN_SERVICE"
+    COMPLETED = "COMPLETED"
+    CLOSED = "CLOSED"
+    REJECTED = "REJECTED"
+    ESCALATED = "ESCALATED"
+
+
+S = DemandStatus
+OPEN = frozenset({S.SUBMITTED, S.ACCEPTED})  # still the window's to decide
+
+
+@dataclass
+class DemandFilter:
+    status: DemandStatus | None = None
+    category: ServiceCategory | None = None
+    enterprise_id: uuid.UUID | None = None
+    from_date: date | None = None  # calendar days in ``timezone``, both ends included
+    to_date: date | None = None
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass
+class PublicDemand:
+    """What the public form asks: who the enterprise is, how to reach it, and what it needs."""
+
+    uscc: str
+    name: str
+    region_code: str
+    industry_code: str
+    contact_name: str
+    contact_phone: str
+    title: str
+    description: str
+    category: str
+
+
+def response_hours(demand: Demand) -> float | None:
+    return _hours(demand.created_at, demand.accepted_at)
+
+
+def resolution_hours(demand: Demand) -> float | None:
+    return _hours(demand.created_at, demand.completed_at)
+
+
+def _hours(start: datetime, end: datetime | None) -> float | None:
+    return None if end is None else (end - start).total_seconds() / 3600
+
+
+def period_bounds(
+    from_date: date | None, to_date: date | None, timezone: str
+) -> tuple[datetime | None, datetime | None]:
+    """UTC bounds [from 00:00, to + 1 day 00:00) of calendar days in ``timezone``."""
+    if from_date and to_date and from_date > to_date:
+        raise InputError(f"the period starts ({from_date}) after it ends ({to_date})")
+    zone = ZoneInfo(timezone)
+
+    def start_of(day: date) -> datetime:
+        return datetime.combine(day, time(), zone).astimezone(UTC)
+
+    return (
+        start_of(from_date) if from_date else None,
+        start_of(to_date + timedelta(days=1)) if to_date else None,
+    )
+
+
+# Reading
+
+
+async def list_demands(
+    actor: Actor, demand_filter: DemandFilter, first: int, after: str | None
+) -> Page[Demand]:
+    require(actor, READ_ROLES, "read demands")
+    f = demand_filter
+    query = Demand.all()
+    if f.status is not None:
+        query = query.filter(status=f.status.value)
+    if f.category is not None:
+        query = query.filter(category=f.category.value)
+    if f.enterprise_id is not None:
+        query = query.filter(enterprise_id=f.enterprise_id)
+    start, end = period_bounds(f.from_date, f.to_date, f.timezone)
+    if start is not None:
+        query = query.filter(created_at__gte=start)
+    if end is not None:
+        query = query.filter(created_at__lt=end)
+    return await paginate(query, first, after)
+
+
+async def get_demand(actor: Actor, demand_id: uuid.UUID) -> Demand | None:
+    require(actor, READ_ROLES, "read demands")
+    return await Demand.get_or_none(id=demand_id)
+
+
+# Submission
+
+
+def _demand_fields(title: str, description: str, category: str) -> dict[str, str]:
+    title = title.strip()
+    if not title:
+        raise InputError("a demand needs a title")
+    if len(description) > DESCRIPTION_MAX:
+        raise InputError(f"description is longer than {DESCRIPTION_MAX} characters")
+    try:
+        category = ServiceCategory(category).value
+    except ValueError:
+        raise InputError(f"{category!r} is not a service category") from None
+    fields = {"title": title, "description": description.strip(), "category": category}
+    check_lengths(Demand, fields)
+    return fields
+
+
+async def _create(
+    actor: Actor, enterprise_id: uuid.UUID, fields: dict[str, str], connection: BaseDBAsyncClient
+) -> Demand:
+    demand = await Demand.create(
+        enterprise_id=enterprise_id,
+        status=S.SUBMITTED.value,
+        submitted_by=actor.username,
+        using_db=connection,
+        **fields,
+    )
+    await DemandTransition.create(
+        demand_id=demand.id,
+        from_status=None,
+        to_status=S.SUBMITTED.value,
+        actor=actor.username,
+        using_db=connection,
+    )
+    await events.emit(
+        events.DEMAND_SUBMITTED,
+        demand.id,
+        {
+            "enterprise_id": enterprise_id,
+            "category": demand.category,
+            "submitted_by": actor.username,
+        },
+        connection,
+    )
+    return demand
+
+
+async def submit_demand(
+    actor: Actor, enterprise_id: uuid.UUID, title: str, description: str, category: str
+) -> Demand:
+    """A demand taken in by the window's staff for a registered enterprise."""
+    require(actor, WRITE_ROLES, "submit demands")
+    fields = _demand_fields(title, description, category)
+    async with in_transaction() as connection:
+        if not await Enterprise.filter(id=enterprise_id).using_db(connection).exists():
+            raise NotFound(f"no enterprise {enterprise_id}")
+        return await _create(actor, enterprise_id, fields, connection)
+
+
+async def submit_public_demand(form: PublicDemand) -> Demand:
+    """A demand from the public form: the enterprise names itself by credit code and name.
+
+    A new credit code registers the enterprise, validated like any other; a known one must come
+    with the registered name, and only fills contact fields the window does not have yet, so an
+    anonymous form can never overwrite what the window keeps.
+    """
+    fields = _demand_fields(form.title, form.description, form.category)
+    contact = {
+        "contact_name": form.contact_name.strip(),
+        "contact_phone": form.contact_phone.strip(),
+    }
+    if not all(contact.values()):
+        raise InputError("a contact person and phone number are needed to reach the enterprise")
+    enterprise_fields: dict[str, Any] = {
+        "uscc": form.uscc,
+        "name": form.name,
+        "region_code": form.region_code,
+        "industry_code": form.industry_code,
+        **contact,
+    }
+    validate_fields(enterprise_fields)
+    async with in_transaction() as connection:
+        enterprise = (
+            await Enterprise.filter(uscc=enterprise_fields["uscc"])
+            .select_for_update()
+            .using_db(connection)
+            .first()
+        )
+        if enterprise is None:
+            enterprise = Enterprise(**enterprise_fields)
+            classify(enterprise)
+            await save_enterprise(enterprise)
+        elif enterprise.name != enterprise_fields["name"]:
+            raise InputError(
+                f"credit code {enterprise.uscc} is registered under another name;"
+                " please check the name or contact the window"
+            )
+        elif not (enterprise.contact_name or enterprise.contact_phone):
+            enterprise.update_from_dict(contact)
+            await enterprise.save(using_db=connection, update_fields=[*contact, "updated_at"])
+        return await _create(PUBLIC, enterprise.id, fields, connection)
+
+
+# Transitions
+
+
+async def _lock(demand_id: uuid.UUID, connection: BaseDBAsyncClient) -> Demand:
+    """The demand, locked until the transaction ends, so its status cannot change under us."""
+    demand = await Demand.filter(id=demand_id).select_for_update().using_db(connection).first()
+    if demand is None:
+        raise NotFound(f"no demand {demand_id}")
+    return demand
+
+
+def _check(demand: Demand, allowed_from: Set[DemandStatus], to: DemandStatus) -> None:
+    if demand.status not in allowed_from:
+        raise InvalidTransition(
+            f"a demand cannot go from {demand.status} to {to}",
+            fromStatus=demand.status,
+            toStatus=to.value,
+        )
+
+
+async def _locked(
+    demand_id: uuid.UUID,
+    allowed_from: Set[DemandStatus],
+    to: DemandStatus,
+    connection: BaseDBAsyncClient,
+) -> Demand:
+    demand = await _lock(demand_id, connection)
+    _check(demand, allowed_from, to)
+    return demand
+
+
+async def _write(
+    demand: Demand,
+    to: DemandStatus,
+    actor: Actor,
+    note: str | None,
+    connection: BaseDBAsyncClient,
+    **changes: Any,
+) -> Demand:
+    previous = demand.status
+    demand.update_from_dict({"status": to.value, **changes})
+    await demand.save(using_db=connection)
+    await DemandTransition.create(
+        demand_id=demand.id,
+        from_status=previous,
+        to_status=to.value,
+        actor=actor.username,
+        note=_note(note),
+        using_db=connection,
+    )
+    return demand
+
+
+async def _transition(
+    actor: Actor,
+    demand_id: uuid.UUID,
+    allowed_from: Set[DemandStatus],
+    to: DemandStatus,
+    note: str | None,
+    **changes: Any,
+) -> Demand:
+    require(actor, WRITE_ROLES, f"move demands to {to}")
+    async with in_transaction() as connection:
+        demand = await _locked(demand_id, allowed_from, to, connection)
+        return await _write(demand, to, actor, note, connection, **changes)
+
+
+async def accept_demand(actor: Actor, demand_id: uuid.UUID, note: str | None = None) -> Demand:
+    return await _transition(actor, demand_id, {S.SUBMITTED}, S.ACCEPTED, note, accepted_at=_now())
+
+
+async def reject_demand(actor: Actor, demand_id: uuid.UUID, reason: str) -> Demand:
+    require(actor, WRITE_ROLES, "reject demands")
+    if not reason.strip():
+        raise InputError("a rejection needs a reason")
+    return await _transition(
+        actor, demand_id, OPEN, S.REJECTED, reason, reject_reason=reason.strip()
+    )
+
+
+async def match_demand(
+    actor: Actor,
+    demand_id: uuid.UUID,
+    service_ref: str,
+    window_id: str,
+    note: str | None = None,
+) -> Demand:
+    """Match to a published service of this window, or to another window's by network ID."""
+    require(actor, WRITE_ROLES, "match demands")
+    service_window, service_id = parse_id(service_ref)
+    async with in_transaction() as connection:
+        demand = await _locked(demand_id, {S.ACCEPTED}, S.MATCHED, connection)
+        if service_window == window_id:
+            # Locked, so the service cannot be retired between this check and the commit.
+            service = (
+                await Service.filter(id=service_id).select_for_update().using_db(connection).first()
+            )
+            if service is None:
+                raise NotFound(f"no service {service_ref}")
+            if service.status != ServiceStatus.PUBLISHED:
+                raise InputError(
+                    f"service {service_ref} is {service.status}: only published services match"
+                )
+            match: dict[str, Any] = {"matched_service_id": service_id, "matched_service_ref": None}
+        else:
+            service_ref = make_id(service_window, service_id)
+            match = {"matched_service_id": None, "matched_service_ref": service_ref}
+        await _write(demand, S.MATCHED, actor, note, connection, **match)
+        await events.emit(events.DEMAND_MATCHED, demand.id, {"service_id": service_ref}, connection)
+    return demand
+
+
+async def escalate_demand(
+    actor: Actor, demand_id: uuid.UUID, window_id: str, note: str | None = None
+) -> Demand:
+    """Hand the demand to the hub: an outbox message with its content, none of it personal."""
+    require(actor, WRITE_ROLES, "escalate demands")
+    async with in_transaction() as connection:
+        demand = await _locked(demand_id, OPEN, S.ESCALATED, connection)
+        enterprise = await Enterprise.filter(id=demand.enterprise_id).using_db(connection).get()
+        await _write(demand, S.ESCALATED, actor, note, connection)
+        payload = {
+            "id": make_id(window_id, demand.id),
+            "window_id": window_id,
+            "title": demand.title,
+            "description": demand.description,
+            "category": demand.category,
+            "created_at": demand.created_at,
+            "note": _note(note),
+            "enterprise": {
+                "region_code": enterprise.region_code,
+                "industry_code": enterprise.industry_code,
+                "size_class": enterprise.size_class,
+            },
+        }
+        await events.emit(events.DEMAND_ESCALATED, demand.id, payload, connection)
+        await events.enqueue(events.OUTBOX_DEMAND_ESCALATED, payload, connection)
+    return demand
+
+
+async def close_demand(actor: Actor, demand_id: uuid.UUID, note: str | None = None) -> Demand:
+    require(actor, WRITE_ROLES, "close demands")
+    async with in_transaction() as connection:
+        demand = await _lock(demand_id, connection)
+        allowed = {S.COMPLETED}
+        if demand.matched_service_ref is not None:
+            allowed.add(S.MATCHED)  # served by another window: nothing here completes it
+        _check(demand, allowed, S.CLOSED)
+        return await _write(demand, S.CLOSED, actor, note, connection, closed_at=_now())
+
+
+# Driven by service records, inside the transaction of the record's change.
+
+
+async def on_service_started(
+    demand_id: uuid.UUID, actor: Actor, connection: BaseDBAsyncClient
+) -> Demand:
+    demand = await _locked(demand_id, {S.MATCHED}, S.IN_SERVICE, connection)
+    return await _write(demand, S.IN_SERVICE, actor, None, connection)
+
+
+async def on_service_completed(
+    demand_id: uuid.UUID, actor: Actor, connection: BaseDBAsyncClient
+) -> Demand:
+    demand = await _locked(demand_id, {S.IN_SERVICE}, S.COMPLETED, connection)
+    return await _write(demand, S.COMPLETED, actor, None, connection, completed_at=_now())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _note(note: str | None) -> str | None:
+    return note.strip() or None if note else None

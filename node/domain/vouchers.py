@@ -1,0 +1,206 @@
+"""Service vouchers (服务券): issued to an enterprise, redeemed once against a value-added service.
+
+A voucher past its ``valid_until`` day (Asia/Shanghai) is EXPIRED. Nothing rewrites the stored
+status when the day passes: the effective status is computed from ``valid_until`` wherever a
+voucher is read or filtered, so it is right at midnight without a scheduler.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from federation.errors import (
+    AlreadyRedeemed,
+    Conflict,
+    InputError,
+    InvalidTransition,
+    NotFound,
+    VoucherCategoryMismatch,
+    VoucherExpired,
+)
+from node.domain import chain
+from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
+from node.domain.catalogue import ServiceCategory
+from node.domain.inputs import money
+from node.domain.pagination import Page, paginate
+from node.models import Enterprise, Service, ServiceRecord, Voucher
+
+# Calendar days of the platform (DESIGN §4); a voucher is valid through its last day there.
+LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
+# The service record history entry a redemption after completion appends.
+CHAIN_KIND_VOUCHER = "voucher"
+# `amount` column: 12 digits, 2 decimals.
+MAX_AMOUNT = Decimal("1e10")
+
+
+class VoucherStatus(enum.StrEnum):
+    ISSUED = "ISSUED"
+    REDEEMED = "REDEEMED"
+    EXPIRED = "EXPIRED"
+
+
+@dataclass
+class VoucherFilter:
+    status: VoucherStatus | None = None
+    enterprise_id: uuid.UUID | None = None
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TIMEZONE).date()
+
+
+def effective_status(voucher: Voucher, today: date | None = None) -> VoucherStatus:
+    """The stored status, except that an unredeemed voucher past its last day is EXPIRED."""
+    status = VoucherStatus(voucher.status)
+    if status is VoucherStatus.ISSUED and voucher.valid_until < (today or local_today()):
+        return VoucherStatus.EXPIRED
+    return status
+
+
+async def issue_voucher(
+    actor: Actor,
+    enterprise_id: uuid.UUID,
+    amount: Decimal,
+    valid_until: date,
+    categories: list[str],
+) -> Voucher:
+    require(actor, WRITE_ROLES, "issue vouchers")
+    amount = money("amount", amount, MAX_AMOUNT)
+    if amount == 0:
+        raise InputError("amount must be positive")
+    if valid_until < local_today():
+        raise InputError(f"validUntil {valid_until} is already past")
+    if not await Enterprise.exists(id=enterprise_id):
+        raise NotFound(f"no enterprise {enterprise_id}")
+    return await Voucher.create(
+        enterprise_id=enterprise_id,
+        amount=amount,
+        valid_until=valid_until,
+        categories=sorted({ServiceCategory(c).value for c in categories}),
+        status=VoucherStatus.ISSUED.value,
+        issued_by=actor.username,
+    )
+
+
+async def redeem_for_record(
+    voucher_id: uuid.UUID,
+    record: ServiceRecord,
+    actor: Actor,
+    connection: BaseDBAsyncClient,
+) -> Voucher:
+    """Redeem a voucher against ``record`` inside the caller's transaction ``connection``.
+
+    Checks are made on a plain read; the redemption itself is one conditional UPDATE
+    (``… WHERE status = 'ISSUED'``), so of two concurrent redemptions exactly one changes a row
+    and the other gets ``ALREADY_REDEEMED``, on every database and without a lock.
+    A voucher of another enterprise is ``BAD_INPUT``: the caller named the wrong voucher.
+    """
+    voucher = await Voucher.filter(id=voucher_id).using_db(connection).first()
+    if voucher is None:
+        raise NotFound(f"no voucher {voucher_id}")
+    status = effective_status(voucher)
+    if status is VoucherStatus.REDEEMED:
+        raise AlreadyRedeemed(f"voucher {voucher_id} is already redeemed")
+    if status is VoucherStatus.EXPIRED:
+        raise VoucherExpired(f"voucher {voucher_id} expired after {voucher.valid_until}")
+    if voucher.enterprise_id != record.enterprise_id:
+        raise InputError(f"voucher {voucher_id} is issued to another enterprise")
+    service = await Service.filter(id=record.service_id).using_db(connection).get()
+    if voucher.categories and service.category not in voucher.categories:
+        raise VoucherCategoryMismatch(
+            f"voucher {voucher_id} covers {', '.join(voucher.categories)}, not {service.category}",
+            categories=voucher.categories,
+        )
+    if service.public_welfare:
+        raise InputError(
+            f"service {service.id} is a free public-welfare service: vouchers pay only for "
+            "value-added services"
+        )
+    redeemed_at = datetime.now(UTC)
+    changed = (
+        await Voucher.filter(id=voucher_id, status=VoucherStatus.ISSUED.value)
+        .using_db(connection)
+        .update(
+            status=VoucherStatus.REDEEMED.value,
+            redeemed_at=redeemed_at,
+            service_record_id=record.id,
+        )
+    )
+    if changed == 0:
+        raise AlreadyRedeemed(f"voucher {voucher_id} is already redeemed")
+    # Conditional as well, so two vouchers racing for one record cannot both attach.
+    attached = (
+        await ServiceRecord.filter(Q(voucher_id__isnull=True) | Q(voucher_id=voucher_id))
+        .filter(id=record.id)
+        .using_db(connection)
+        .update(voucher_id=voucher_id)
+    )
+    if attached == 0:
+        raise Conflict(f"service record {record.id} already carries another voucher")
+    record.voucher_id = voucher_id
+    voucher.status, voucher.redeemed_at = VoucherStatus.REDEEMED.value, redeemed_at
+    voucher.service_record_id = record.id
+    return voucher
+
+
+async def redeem_voucher(
+    actor: Actor, voucher_id: uuid.UUID, service_record_id: uuid.UUID
+) -> Voucher:
+    """Pay a delivered (COMPLETED) value-added service record with a voucher, after the fact."""
+    require(actor, WRITE_ROLES, "redeem vouchers")
+    async with in_transaction() as connection:
+        record = (
+            await ServiceRecord.filter(id=service_record_id)
+            .select_for_update()
+            .using_db(connection)
+            .first()
+        )
+        if record is None:
+            raise NotFound(f"no service record {service_record_id}")
+        if record.status != "COMPLETED":
+            raise InvalidTransition(
+                f"service record {service_record_id} is not completed: a voucher pays for a "
+                "delivered service (or redeem it when completing the record)"
+            )
+        if record.voucher_id is not None:
+            raise Conflict(f"service record {service_record_id} already carries a voucher")
+        voucher = await redeem_for_record(voucher_id, record, actor, connection)
+        # The record's current view changed: its history says so.
+        await chain.append(
+            record.id,
+            CHAIN_KIND_VOUCHER,
+            actor.username,
+            {"voucher": voucher.id, "amount": voucher.amount, "redeemedAt": voucher.redeemed_at},
+            connection,
+        )
+    return voucher
+
+
+async def list_vouchers(
+    actor: Actor, voucher_filter: VoucherFilter, first: int, after: str | None
+) -> Page[Voucher]:
+    require(actor, READ_ROLES, "read vouchers")
+    query = Voucher.all()
+    f = voucher_filter
+    if f.enterprise_id is not None:
+        query = query.filter(enterprise_id=f.enterprise_id)
+    today = local_today()
+    if f.status is VoucherStatus.ISSUED:
+        query = query.filter(status=VoucherStatus.ISSUED.value, valid_until__gte=today)
+    elif f.status is VoucherStatus.EXPIRED:
+        query = query.filter(
+            Q(status=VoucherStatus.EXPIRED.value)
+            | Q(status=VoucherStatus.ISSUED.value, valid_until__lt=today)
+        )
+    elif f.status is VoucherStatus.REDEEMED:
+        query = query.filter(status=VoucherStatus.REDEEMED.value)
+    return await paginate(query, first, after)
