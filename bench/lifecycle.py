@@ -33,7 +33,7 @@ from node import db
 from node.config import NodeSettings
 from node.domain import records, stats
 from node.domain.access import Actor, Role
-from node.domain.demands import period_bounds
+from node.domain.periods import period_bounds
 from node.models import ServiceRecord
 from node.schema import build_schema
 from node.schema.context import Context

@@ -6,7 +6,7 @@ import os
 import re
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from federation.errors import InvalidId
 
@@ -32,20 +32,29 @@ def parse_id(record_id: str) -> tuple[str, uuid.UUID]:
 
 
 _last = 0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
 
 
-def new_uuid() -> uuid.UUID:
+def new_uuid(at: datetime | None = None) -> uuid.UUID:
     """A UUIDv7 (RFC 9562): its first 48 bits are Unix milliseconds, so IDs sort by creation time.
 
     Sorting by ID alone then gives "newest first by creation time with the ID as tie-break"
     in any database and any language, which is what lets the hub merge windows' pages. Within
-    one process the IDs also strictly increase, so two records of one millisecond keep their order.
+    one process live IDs also strictly increase, so two records of one millisecond keep their
+    order. An explicit time ``at`` (aware; back-dated demo history) skips that rule and leaves
+    it untouched for live IDs: such IDs of one millisecond sort by their random bits.
     """
     global _last
-    millis = time.time_ns() // 1_000_000
+    if at is None:
+        millis = time.time_ns() // 1_000_000
+    else:
+        millis = (at - _EPOCH) // _MILLISECOND
     rand = int.from_bytes(os.urandom(10), "big")
     value = (millis << 80) | (0x7 << 76) | (((rand >> 62) & 0xFFF) << 64) | (0b10 << 62)
     value |= rand & ((1 << 62) - 1)
+    if at is not None:
+        return uuid.UUID(int=value)
     if value <= _last:
         # Same millisecond (or a clock step back): count on from the last ID. The random low
         # bits leave ample room before the increment could reach the version or variant bits.

@@ -119,12 +119,21 @@ def _ask_password() -> str:
     return password
 
 
+def _check_database(settings: NodeSettings) -> None:
+    """Reach the database and bring its schema up to date, or say why not (no traceback)."""
+    try:
+        asyncio.run(db.apply_migrations(settings.db_url()))
+    except Exception as error:  # noqa: BLE001 - shown to the operator
+        raise CommandError(f"cannot open the database {settings.db_url()}: {error}") from None
+
+
 def run_serve(args: argparse.Namespace) -> None:
     from node.app import create_app
 
     settings = _settings(args.data)
     host = args.host or settings.host
     port = args.port or settings.port
+    _check_database(settings)
     print(
         f"window {settings.window_id} ({settings.name}): http://{host}:{port}/graphql", flush=True
     )
@@ -132,15 +141,24 @@ def run_serve(args: argparse.Namespace) -> None:
 
 
 def run_seed(args: argparse.Namespace) -> None:
-    from node.seed import seed
+    from node.seed import HistoryError, seed
 
     if args.size < 0:
         raise CommandError("--size must not be negative")
     settings = _settings(args.data)
+    _check_database(settings)
     try:
         summary = asyncio.run(seed(settings, size=args.size))
     except SmenetError as error:
         raise CommandError(error.message) from None
+    except HistoryError as error:
+        database = f" and drop the database {settings.db}" if settings.db else ""
+        raise CommandError(
+            f"window {settings.window_id}: the catalogue and enterprises were seeded, but the demo"
+            f" history failed at {error}.\nA second seed leaves a window with services alone: to"
+            f" start over, delete {args.data}{database}, then run `smenet node init` and"
+            " `smenet node seed` again."
+        ) from None
     if summary.skipped:
         print(f"window {summary.window_id} already has services: nothing seeded")
         return
@@ -150,6 +168,15 @@ def run_seed(args: argparse.Namespace) -> None:
         f" {summary.drafts} drafts, {summary.retired} retired), {summary.enterprises} enterprises,"
         f" {summary.users} new users"
     )
+    if (h := summary.history) is not None:
+        satisfied = f"{h.satisfied / h.feedback:.0%} satisfied" if h.feedback else "none yet"
+        print(
+            f"history {h.first_day} to {h.last_day}: {h.demands} demands ({h.open_demands} open),"
+            f" {h.records} service records, {h.feedback} feedback ({satisfied}),"
+            f" {h.follow_ups} follow-ups, {h.activities} activities ({h.registrations}"
+            f" registrations), {h.announcements} announcements, {h.vouchers} vouchers"
+            f" ({h.redeemed} redeemed)"
+        )
 
 
 def run_verify(args: argparse.Namespace) -> int:

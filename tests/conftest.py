@@ -50,3 +50,9 @@ def node(
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+async def admin(node: NodeServer) -> str:
+    """The window admin's token on the module's node."""
+    return await node.login()

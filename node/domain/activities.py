@@ -19,11 +19,12 @@ from federation.errors import (
     InvalidTransition,
     NotFound,
 )
+from node import clock
 from node.domain import events
 from node.domain.access import WRITE_ROLES, Actor, require
-from node.domain.demands import period_bounds
 from node.domain.inputs import check_lengths
 from node.domain.pagination import Page, paginate
+from node.domain.periods import within
 from node.models import Activity, ActivityRegistration, Enterprise
 
 
@@ -116,7 +117,7 @@ async def register_for_activity(
         )
         if activity is None:
             raise NotFound(f"no activity {activity_id}")
-        if activity.ends_at <= datetime.now(UTC):
+        if activity.ends_at <= clock.now():
             raise InvalidTransition(f"activity {activity_id} has ended: registration is closed")
         registrations = ActivityRegistration.filter(activity_id=activity_id).using_db(connection)
         if (
@@ -155,7 +156,7 @@ async def record_attendance(
         )
         if activity is None:
             raise NotFound(f"no activity {activity_id}")
-        now = datetime.now(UTC)
+        now = clock.now()
         if activity.starts_at > now:
             raise InvalidTransition(f"activity {activity_id} has not started yet")
         rows = await ActivityRegistration.filter(id__in=wanted, activity_id=activity_id).using_db(
@@ -221,11 +222,7 @@ async def list_activities(
     f = activity_filter
     if f.kind is not None:
         query = query.filter(kind=ActivityKind(f.kind).value)
-    start, end = period_bounds(f.from_date, f.to_date, f.timezone)
-    if start is not None:
-        query = query.filter(starts_at__gte=start)
-    if end is not None:
-        query = query.filter(starts_at__lt=end)
+    query = within(query, "starts_at", f.from_date, f.to_date, f.timezone)
     return await paginate(query, first, after)
 
 

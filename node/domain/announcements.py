@@ -8,12 +8,12 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from federation.errors import Forbidden, InputError, InvalidTransition, NotFound
+from node import clock
 from node.domain.access import WRITE_ROLES, Actor, Role, require
 from node.domain.inputs import check_lengths
 from node.domain.pagination import Page, paginate
@@ -86,7 +86,7 @@ async def review_announcement(
             raise InputError("a rejection needs a comment saying why")
         if approve:
             announcement.status = AnnouncementStatus.PUBLISHED.value
-            announcement.published_at = datetime.now(UTC)
+            announcement.published_at = clock.now()
         else:
             announcement.status = AnnouncementStatus.REJECTED.value
         announcement.reviewer = actor.username

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -19,6 +18,7 @@ from federation.errors import (
     InvalidTransition,
     NotFound,
 )
+from node import clock
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.inputs import check_lengths
 from node.domain.pagination import Page, paginate
@@ -250,7 +250,7 @@ async def _transition(
                 f"five disclosures needed before publishing: {', '.join(missing)} empty",
                 missing=missing,
             )
-        now = datetime.now(UTC)
+        now = clock.now()
         service.status = target.value
         stamp = "published_at" if target == ServiceStatus.PUBLISHED else "retired_at"
         setattr(service, stamp, now)

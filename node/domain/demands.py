@@ -17,21 +17,22 @@ import enum
 import uuid
 from collections.abc import Set
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from federation.errors import InputError, InvalidTransition, NotFound
 from federation.ids import make_id, parse_id
+from node import clock
 from node.domain import events
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.catalogue import ServiceCategory, ServiceStatus
 from node.domain.enterprises import classify, save_enterprise, validate_fields
 from node.domain.inputs import check_lengths
 from node.domain.pagination import Page, paginate
+from node.domain.periods import within
 from node.models import Demand, DemandTransition, Enterprise, Service
 
 # Who a demand from the public form is submitted by: the enterprise itself, without an account.
@@ -92,23 +93,6 @@ def _hours(start: datetime, end: datetime | None) -> float | None:
     return None if end is None else (end - start).total_seconds() / 3600
 
 
-def period_bounds(
-    from_date: date | None, to_date: date | None, timezone: str
-) -> tuple[datetime | None, datetime | None]:
-    """UTC bounds [from 00:00, to + 1 day 00:00) of calendar days in ``timezone``."""
-    if from_date and to_date and from_date > to_date:
-        raise InputError(f"the period starts ({from_date}) after it ends ({to_date})")
-    zone = ZoneInfo(timezone)
-
-    def start_of(day: date) -> datetime:
-        return datetime.combine(day, time(), zone).astimezone(UTC)
-
-    return (
-        start_of(from_date) if from_date else None,
-        start_of(to_date + timedelta(days=1)) if to_date else None,
-    )
-
-
 # Reading
 
 
@@ -124,11 +108,7 @@ async def list_demands(
         query = query.filter(category=f.category.value)
     if f.enterprise_id is not None:
         query = query.filter(enterprise_id=f.enterprise_id)
-    start, end = period_bounds(f.from_date, f.to_date, f.timezone)
-    if start is not None:
-        query = query.filter(created_at__gte=start)
-    if end is not None:
-        query = query.filter(created_at__lt=end)
+    query = within(query, "created_at", f.from_date, f.to_date, f.timezone)
     return await paginate(query, first, after)
 
 
@@ -309,7 +289,9 @@ async def _transition(
 
 
 async def accept_demand(actor: Actor, demand_id: uuid.UUID, note: str | None = None) -> Demand:
-    return await _transition(actor, demand_id, {S.SUBMITTED}, S.ACCEPTED, note, accepted_at=_now())
+    return await _transition(
+        actor, demand_id, {S.SUBMITTED}, S.ACCEPTED, note, accepted_at=clock.now()
+    )
 
 
 async def reject_demand(actor: Actor, demand_id: uuid.UUID, reason: str) -> Demand:
@@ -389,7 +371,7 @@ async def close_demand(actor: Actor, demand_id: uuid.UUID, note: str | None = No
         if demand.matched_service_ref is not None:
             allowed.add(S.MATCHED)  # served by another window: nothing here completes it
         _check(demand, allowed, S.CLOSED)
-        return await _write(demand, S.CLOSED, actor, note, connection, closed_at=_now())
+        return await _write(demand, S.CLOSED, actor, note, connection, closed_at=clock.now())
 
 
 # Driven by service records, inside the transaction of the record's change.
@@ -406,11 +388,7 @@ async def on_service_completed(
     demand_id: uuid.UUID, actor: Actor, connection: BaseDBAsyncClient
 ) -> Demand:
     demand = await _locked(demand_id, {S.IN_SERVICE}, S.COMPLETED, connection)
-    return await _write(demand, S.COMPLETED, actor, None, connection, completed_at=_now())
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+    return await _write(demand, S.COMPLETED, actor, None, connection, completed_at=clock.now())
 
 
 def _note(note: str | None) -> str | None:

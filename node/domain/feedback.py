@@ -12,7 +12,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -22,12 +22,11 @@ from federation.errors import (
     FeedbackExists,
     InputError,
     InvalidLink,
-    InvalidTransition,
-    NotFound,
 )
+from node import clock
 from node.domain import chain, events
 from node.domain.access import WRITE_ROLES, Actor, require
-from node.domain.records import ServiceRecordStatus
+from node.domain.records import locked_record
 from node.models import Feedback, FeedbackLink, FollowUp, Service, ServiceRecord
 
 DEFAULT_LINK_TTL = timedelta(days=30)
@@ -85,25 +84,6 @@ def _checked_comment(rating: int, comment: str) -> str:
     return comment
 
 
-async def _completed_record(
-    service_record_id: uuid.UUID, connection: BaseDBAsyncClient
-) -> ServiceRecord:
-    record = (
-        await ServiceRecord.filter(id=service_record_id)
-        .select_for_update()
-        .using_db(connection)
-        .first()
-    )
-    if record is None:
-        raise NotFound(f"no service record {service_record_id}")
-    if record.status != ServiceRecordStatus.COMPLETED:
-        raise InvalidTransition(
-            f"service record {service_record_id} is {record.status}, not COMPLETED",
-            status=record.status,
-        )
-    return record
-
-
 async def _write_feedback(
     service_record_id: uuid.UUID,
     rating: int,
@@ -113,7 +93,7 @@ async def _write_feedback(
     connection: BaseDBAsyncClient,
 ) -> Feedback:
     """The feedback row, its chain entry and its event, inside the caller's transaction."""
-    await _completed_record(service_record_id, connection)
+    await locked_record(service_record_id, connection, completed=True)
     try:
         feedback = await Feedback.create(
             service_record_id=service_record_id,
@@ -164,14 +144,14 @@ async def create_feedback_link(
     if ttl <= timedelta(0):
         raise InputError("a feedback link must live for some time")
     async with in_transaction() as connection:
-        await _completed_record(service_record_id, connection)
+        await locked_record(service_record_id, connection, completed=True)
         if await Feedback.filter(service_record_id=service_record_id).using_db(connection).exists():
             raise FeedbackExists(f"service record {service_record_id} already has feedback")
         token = secrets.token_urlsafe(32)
         link = await FeedbackLink.create(
             service_record_id=service_record_id,
             token_hash=token_hash(token),
-            expires_at=datetime.now(UTC) + ttl,
+            expires_at=clock.now() + ttl,
             using_db=connection,
         )
     return IssuedLink(token=token, expires_at=link.expires_at)
@@ -189,9 +169,7 @@ def _check_link(link: FeedbackLink | None, now: datetime) -> FeedbackLink:
 
 async def describe_link(token: str) -> LinkedService:
     """The service a usable link rates: else INVALID_LINK (with a reason) or FEEDBACK_EXISTS."""
-    link = _check_link(
-        await FeedbackLink.get_or_none(token_hash=token_hash(token)), datetime.now(UTC)
-    )
+    link = _check_link(await FeedbackLink.get_or_none(token_hash=token_hash(token)), clock.now())
     record = await ServiceRecord.get(id=link.service_record_id)
     # Staff may have recorded the rating by phone since the link was made.
     if await Feedback.exists(service_record_id=record.id):
@@ -213,7 +191,7 @@ async def submit_feedback_by_link(
     comment = _checked_comment(rating, comment)
     async with in_transaction() as connection:
         # Locked, so two submissions through one link cannot both find it unused.
-        now = datetime.now(UTC)
+        now = clock.now()
         link = _check_link(
             await FeedbackLink.filter(token_hash=token_hash(token))
             .select_for_update()
@@ -257,7 +235,7 @@ async def add_follow_up(
     if not result:
         raise InputError("result must not be empty", field="result")
     async with in_transaction() as connection:
-        await _completed_record(service_record_id, connection)
+        await locked_record(service_record_id, connection, completed=True)
         follow_up = await FollowUp.create(
             service_record_id=service_record_id,
             channel=channel,

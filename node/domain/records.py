@@ -17,7 +17,7 @@ import enum
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,11 +25,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from federation.errors import InputError, InvalidTransition, NotFound
+from node import clock
 from node.domain import chain, demands, events, vouchers
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.catalogue import ServiceStatus
 from node.domain.inputs import check_lengths, money
 from node.domain.pagination import Page, paginate
+from node.domain.periods import within
 from node.models import Agency, ChainEntry, Enterprise, Service, ServiceRecord
 
 # `fee` column: 12 digits, 2 decimals.
@@ -106,12 +108,19 @@ async def _append(
     await events.emit(event, record.id, {**content, "position": entry.position}, connection)
 
 
-async def _locked(record_id: uuid.UUID, connection: BaseDBAsyncClient) -> ServiceRecord:
+async def locked_record(
+    record_id: uuid.UUID, connection: BaseDBAsyncClient, completed: bool = False
+) -> ServiceRecord:
+    """The record, locked until ``connection``'s transaction ends; ``completed``: it must be."""
     record = (
         await ServiceRecord.filter(id=record_id).select_for_update().using_db(connection).first()
     )
     if record is None:
         raise NotFound(f"no service record {record_id}")
+    if completed and record.status != ServiceRecordStatus.COMPLETED:
+        raise InvalidTransition(
+            f"service record {record_id} is {record.status}, not COMPLETED", status=record.status
+        )
     return record
 
 
@@ -163,7 +172,7 @@ async def start_service_record(
             # acting account is named by the entry's actor.
             staff=staff,
             status=ServiceRecordStatus.IN_PROGRESS.value,
-            started_at=datetime.now(UTC),
+            started_at=clock.now(),
             using_db=connection,
         )
         content = _facts(
@@ -186,14 +195,14 @@ async def complete_service_record(
     # Rounded to the cent here, so what is hashed is what either database keeps.
     fee = None if fee is None else money("fee", fee, MAX_FEE)
     async with in_transaction() as connection:
-        record = await _locked(record_id, connection)
+        record = await locked_record(record_id, connection)
         if record.status != ServiceRecordStatus.IN_PROGRESS:
             raise InvalidTransition(
                 f"service record {record_id} is {record.status}, not IN_PROGRESS",
                 status=record.status,
             )
         record.status = ServiceRecordStatus.COMPLETED.value
-        record.outcome, record.fee, record.completed_at = outcome, fee, datetime.now(UTC)
+        record.outcome, record.fee, record.completed_at = outcome, fee, clock.now()
         if voucher_id is not None:
             # Sets record.voucher_id (and its column) or raises the voucher's own error code.
             await vouchers.redeem_for_record(voucher_id, record, actor, connection)
@@ -224,7 +233,7 @@ async def correct_service_record(
         "channel": None if channel is None else Channel(channel).value,
     }
     async with in_transaction() as connection:
-        record = await _locked(record_id, connection)
+        record = await locked_record(record_id, connection)
         if record.status != ServiceRecordStatus.COMPLETED:
             # Until it is completed the record holds no outcome to correct.
             raise InvalidTransition(
@@ -240,7 +249,7 @@ async def correct_service_record(
             raise InputError("the correction changes nothing: give a new outcome, fee or channel")
         record.update_from_dict(changes)
         await record.save(update_fields=list(changes), using_db=connection)
-        content = {"reason": reason, "changes": changes, "correctedAt": datetime.now(UTC)}
+        content = {"reason": reason, "changes": changes, "correctedAt": clock.now()}
         await _append(
             record, CORRECTED, events.SERVICE_RECORD_CORRECTED, actor, content, connection
         )
@@ -262,11 +271,7 @@ async def list_service_records(
         query = query.filter(agency_id=f.agency_id)
     if f.channel is not None:
         query = query.filter(channel=Channel(f.channel).value)
-    start, end = demands.period_bounds(f.from_date, f.to_date, f.timezone)
-    if start is not None:
-        query = query.filter(started_at__gte=start)
-    if end is not None:
-        query = query.filter(started_at__lt=end)
+    query = within(query, "started_at", f.from_date, f.to_date, f.timezone)
     return await paginate(query, first, after)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -22,6 +22,7 @@ from federation.errors import (
     Unauthenticated,
     WeakPassword,
 )
+from node import clock
 from node.domain.access import ANONYMOUS, Actor, Role, require
 from node.domain.inputs import check_lengths
 from node.domain.pagination import Page, paginate
@@ -66,7 +67,7 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def issue_token(user: User, policy: LoginPolicy) -> str:
-    now = datetime.now(UTC)
+    now = clock.now()
     claims = {
         "sub": str(user.id),
         "ver": user.token_version,
@@ -78,7 +79,7 @@ def issue_token(user: User, policy: LoginPolicy) -> str:
 
 async def login(username: str, password: str, policy: LoginPolicy) -> tuple[str, User]:
     """Check the password; repeated failures lock the account for ``policy.lockout``."""
-    now = datetime.now(UTC)
+    now = clock.now()
     known = await User.get_or_none(username=username)
     # Hashing takes tens of milliseconds: off the event loop, and before any row is locked.
     ok = await asyncio.to_thread(

@@ -10,9 +10,8 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
@@ -22,22 +21,23 @@ from federation.errors import (
     AlreadyRedeemed,
     Conflict,
     InputError,
-    InvalidTransition,
     NotFound,
     VoucherCategoryMismatch,
     VoucherExpired,
 )
+from node import clock
 from node.domain import chain
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.catalogue import ServiceCategory
 from node.domain.inputs import money
 from node.domain.pagination import Page, paginate
+from node.domain.periods import local_today
 from node.models import Enterprise, Service, ServiceRecord, Voucher
 
 # Calendar days of the platform (DESIGN §4); a voucher is valid through its last day there.
-LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
+LOCAL_TIMEZONE = "Asia/Shanghai"
 # The service record history entry a redemption after completion appends.
-CHAIN_KIND_VOUCHER = "voucher"
+CHAIN_KIND_VOUCHER = "VOUCHER"
 # `amount` column: 12 digits, 2 decimals.
 MAX_AMOUNT = Decimal("1e10")
 
@@ -54,14 +54,11 @@ class VoucherFilter:
     enterprise_id: uuid.UUID | None = None
 
 
-def local_today() -> date:
-    return datetime.now(LOCAL_TIMEZONE).date()
-
-
 def effective_status(voucher: Voucher, today: date | None = None) -> VoucherStatus:
     """The stored status, except that an unredeemed voucher past its last day is EXPIRED."""
     status = VoucherStatus(voucher.status)
-    if status is VoucherStatus.ISSUED and voucher.valid_until < (today or local_today()):
+    today = today or local_today(LOCAL_TIMEZONE)
+    if status is VoucherStatus.ISSUED and voucher.valid_until < today:
         return VoucherStatus.EXPIRED
     return status
 
@@ -77,7 +74,7 @@ async def issue_voucher(
     amount = money("amount", amount, MAX_AMOUNT)
     if amount == 0:
         raise InputError("amount must be positive")
-    if valid_until < local_today():
+    if valid_until < local_today(LOCAL_TIMEZONE):
         raise InputError(f"validUntil {valid_until} is already past")
     if not await Enterprise.exists(id=enterprise_id):
         raise NotFound(f"no enterprise {enterprise_id}")
@@ -125,7 +122,7 @@ async def redeem_for_record(
             f"service {service.id} is a free public-welfare service: vouchers pay only for "
             "value-added services"
         )
-    redeemed_at = datetime.now(UTC)
+    redeemed_at = clock.now()
     changed = (
         await Voucher.filter(id=voucher_id, status=VoucherStatus.ISSUED.value)
         .using_db(connection)
@@ -156,21 +153,12 @@ async def redeem_voucher(
     actor: Actor, voucher_id: uuid.UUID, service_record_id: uuid.UUID
 ) -> Voucher:
     """Pay a delivered (COMPLETED) value-added service record with a voucher, after the fact."""
+    # Imported here: records imports this module to redeem while completing a record.
+    from node.domain.records import locked_record
+
     require(actor, WRITE_ROLES, "redeem vouchers")
     async with in_transaction() as connection:
-        record = (
-            await ServiceRecord.filter(id=service_record_id)
-            .select_for_update()
-            .using_db(connection)
-            .first()
-        )
-        if record is None:
-            raise NotFound(f"no service record {service_record_id}")
-        if record.status != "COMPLETED":
-            raise InvalidTransition(
-                f"service record {service_record_id} is not completed: a voucher pays for a "
-                "delivered service (or redeem it when completing the record)"
-            )
+        record = await locked_record(service_record_id, connection, completed=True)
         if record.voucher_id is not None:
             raise Conflict(f"service record {service_record_id} already carries a voucher")
         voucher = await redeem_for_record(voucher_id, record, actor, connection)
@@ -193,7 +181,7 @@ async def list_vouchers(
     f = voucher_filter
     if f.enterprise_id is not None:
         query = query.filter(enterprise_id=f.enterprise_id)
-    today = local_today()
+    today = local_today(LOCAL_TIMEZONE)
     if f.status is VoucherStatus.ISSUED:
         query = query.filter(status=VoucherStatus.ISSUED.value, valid_until__gte=today)
     elif f.status is VoucherStatus.EXPIRED:

@@ -1,6 +1,5 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
@@ -33,18 +32,9 @@ class Migration(migrations.Migration):
             model_name='FollowUp',
             index=Index(fields=['service_record_id', 'id']),
         ),
-        ops.AlterField(
-            model_name='ServiceRecord',
-            name='completed_at',
-            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-        ),
         ops.AddIndex(
             model_name='ServiceRecord',
-            index=Index(fields=['completed_at', 'service_id', 'channel']),
-        ),
-        ops.AddIndex(
-            model_name='ServiceRecord',
-            index=Index(fields=['enterprise_id', 'completed_at']),
+            index=Index(fields=['completed_at', 'service_id', 'channel', 'enterprise_id']),
         ),
         ops.AddIndex(
             model_name='Voucher',

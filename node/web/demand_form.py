@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -19,15 +18,12 @@ from federation.ids import make_id
 from node.config import NodeSettings
 from node.domain import demands
 from node.domain.catalogue import ServiceCategory
+from node.web.page import FormTooLarge, error_notice, node_settings, page, read_form, too_large
 
 PATH = "/forms/demand"
 MAX_FORM_BYTES = 64 * 1024
+MAX_FORM_FIELDS = 20
 TITLE = "提交服务需求"
-HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-}
 CATEGORIES = {
     ServiceCategory.INFORMATION: "信息查询",
     ServiceCategory.TECH_INNOVATION: "技术创新",
@@ -59,35 +55,19 @@ PROBLEMS = {
     "INVALID_INDUSTRY_CODE": "行业代码有误",
     "DUPLICATE_USCC": "该信用代码刚刚被登记，请重新提交",
 }
+# Added to the common style of node.web.page.
 STYLE = """
-body{margin:0;font:16px/1.6 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;
-background:#f4f6f8;color:#1f2933}
-main{max-width:34rem;margin:0 auto;padding:1.25rem}
-h1{font-size:1.3rem;margin:.5rem 0 1rem}h2{font-size:1.05rem;margin:1.25rem 0 .5rem}
-.card{background:#fff;border-radius:.75rem;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+main{max-width:34rem}h2{font-size:1.05rem;margin:1.25rem 0 .5rem}
 label{display:block;margin:.75rem 0 .25rem;font-weight:600}
 small{display:block;color:#7b8794}
-input,select,textarea{box-sizing:border-box;width:100%;padding:.6rem;font:inherit;
-border:1px solid #cbd2d9;border-radius:.5rem;background:#fff}
 textarea{min-height:7rem}
-button{width:100%;margin-top:1.25rem;padding:.8rem;font:inherit;font-weight:600;color:#fff;
-background:#1a73e8;border:0;border-radius:.5rem}
-.error{color:#b42318;background:#fef3f2;padding:.6rem .75rem;border-radius:.5rem}
+button{margin-top:1.25rem}
 .ref{font-family:ui-monospace,monospace;word-break:break-all;background:#f4f6f8;padding:.5rem}
-footer{margin-top:1rem;font-size:.85rem;color:#7b8794;text-align:center}
 """
 
 
 def _page(settings: NodeSettings, title: str, body: str, status: int = 200) -> HTMLResponse:
-    window = html.escape(settings.name)
-    text = (
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{html.escape(title)} - {window}</title><style>{STYLE}</style></head>"
-        f'<body><main><h1>{html.escape(title)}</h1><div class="card">{body}</div>'
-        f"<footer>{window}</footer></main></body></html>"
-    )
-    return HTMLResponse(text, status_code=status, headers=HEADERS)
+    return page(settings.name, title, body, status, style=STYLE)  # indexable: no secret in it
 
 
 def _input(name: str, label: str, kind: str, maxlength: int, hint: str, value: str) -> str:
@@ -100,7 +80,7 @@ def _input(name: str, label: str, kind: str, maxlength: int, hint: str, value: s
 
 
 def _form(values: dict[str, str], error: str = "") -> str:
-    notice = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
+    notice = error_notice(error)
     enterprise = "".join(_input(*f, values.get(f[0], "")) for f in FIELDS)
     chosen = values.get("category", "")
     options = "".join(
@@ -123,11 +103,6 @@ def _form(values: dict[str, str], error: str = "") -> str:
     )
 
 
-def _settings(request: Request) -> NodeSettings:
-    settings: NodeSettings = request.app.state.settings
-    return settings
-
-
 def _problem(error: InputError | Conflict) -> str:
     prefix = PROBLEMS.get(error.code, "提交的内容有误")
     return f"{prefix}（{error.message}）"
@@ -135,17 +110,15 @@ def _problem(error: InputError | Conflict) -> str:
 
 async def demand_form(request: Request) -> Response:
     """GET shows the empty form; POST submits the demand and confirms it with its reference."""
-    settings = _settings(request)
+    settings = node_settings(request)
     if request.method == "GET":
         return _page(settings, TITLE, _form({"region_code": settings.region_code}))
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        return Response("form too large", status_code=413, headers=HEADERS)
     try:
-        parsed = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=20)
+        values = await read_form(request, MAX_FORM_BYTES, MAX_FORM_FIELDS)
+    except FormTooLarge:
+        return too_large()
     except ValueError:
         return _page(settings, TITLE, _form({}, "提交的内容有误"), 400)
-    values = {key: items[0] for key, items in parsed.items()}
     form = demands.PublicDemand(
         **{f.name: values.get(f.name, "") for f in dataclasses.fields(demands.PublicDemand)}
     )

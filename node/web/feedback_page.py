@@ -7,7 +7,6 @@ The page names the service and its date, never the enterprise or a person.
 from __future__ import annotations
 
 import html
-from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 import qrcode  # type: ignore[import-untyped]  # no stubs shipped
@@ -20,50 +19,38 @@ from federation.errors import FeedbackExists, InputError, InvalidLink
 from node.config import NodeSettings
 from node.domain import feedback
 from node.domain.feedback import LinkedService, LinkProblem
+from node.web.page import (
+    NOINDEX_HEADERS,
+    FormTooLarge,
+    error_notice,
+    node_settings,
+    page,
+    read_form,
+    too_large,
+)
 
 PAGE_ROUTE = "feedback_page"
 QR_ROUTE = "feedback_qr"
 # A rating and a comment of at most MAX_COMMENT characters fit easily.
 MAX_FORM_BYTES = 32 * 1024
+MAX_FORM_FIELDS = 10
 TITLE = "服务满意度评价"
 RATINGS = ((5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "非常不满意"))
 # The token is in the URL: keep it out of caches, referrers and search engines.
-HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-}
+HEADERS = NOINDEX_HEADERS
+# Added to the common style of node.web.page.
 STYLE = """
-body{margin:0;font:16px/1.6 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;
-background:#f4f6f8;color:#1f2933}
-main{max-width:32rem;margin:0 auto;padding:1.25rem}
-h1{font-size:1.3rem;margin:.5rem 0 1rem}
-.card{background:#fff;border-radius:.75rem;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 .service{margin:0 0 1rem;color:#52606d}.service strong{color:#1f2933}
 fieldset{border:0;padding:0;margin:0 0 1rem}legend{font-weight:600;margin-bottom:.5rem}
 label.rating{display:flex;align-items:center;gap:.6rem;padding:.6rem .75rem;margin:.4rem 0;
 border:1px solid #cbd2d9;border-radius:.5rem}
 label.rating input{width:1.2rem;height:1.2rem}
-textarea{box-sizing:border-box;width:100%;min-height:6rem;padding:.6rem;font:inherit;
-border:1px solid #cbd2d9;border-radius:.5rem}
-button{width:100%;margin-top:1rem;padding:.8rem;font:inherit;font-weight:600;color:#fff;
-background:#1a73e8;border:0;border-radius:.5rem}
-.error{color:#b42318;background:#fef3f2;padding:.6rem .75rem;border-radius:.5rem}
-footer{margin-top:1rem;font-size:.85rem;color:#7b8794;text-align:center}
+textarea{min-height:6rem}
 """
 
 
 def _page(settings: NodeSettings, title: str, body: str, status: int = 200) -> HTMLResponse:
-    window = html.escape(settings.name)
-    text = (
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{html.escape(title)} - {window}</title><style>{STYLE}</style></head>"
-        f'<body><main><h1>{html.escape(title)}</h1><div class="card">{body}</div>'
-        f"<footer>{window}</footer></main></body></html>"
-    )
-    return HTMLResponse(text, status_code=status, headers=HEADERS)
+    return page(settings.name, title, body, status, style=STYLE, headers=HEADERS)
 
 
 def _service_line(linked: LinkedService, settings: NodeSettings) -> str:
@@ -87,7 +74,7 @@ def _form(
         f"{' checked' if value == rating else ''}> {value} 分 · {label}</label>"
         for value, label in RATINGS
     )
-    notice = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
+    notice = error_notice(error)
     # No action attribute: the form posts back to its own URL, token included.
     return (
         f"{_service_line(linked, settings)}{notice}"
@@ -113,35 +100,30 @@ def _refused(settings: NodeSettings, error: InvalidLink | FeedbackExists) -> HTM
     return _page(settings, "链接无效", "<p>找不到这个评价链接，请核对链接是否完整。</p>", 404)
 
 
-def _settings(request: Request) -> NodeSettings:
-    settings: NodeSettings = request.app.state.settings
-    return settings
-
-
-def _parse_form(body: bytes) -> tuple[int | None, str]:
-    """The rating (None unless 1 to 5) and the comment of a posted form."""
+async def _read_rating(request: Request) -> tuple[int | None, str]:
+    """The rating (None unless 1 to 5) and the comment of a posted form; FormTooLarge."""
     try:
-        form = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=10)
+        form = await read_form(request, MAX_FORM_BYTES, MAX_FORM_FIELDS)
     except ValueError:
         return None, ""
-    raw = form.get("rating", [""])[0].strip()
+    raw = form.get("rating", "").strip()
     rating = int(raw) if raw.isdigit() and 1 <= int(raw) <= 5 else None
-    return rating, form.get("comment", [""])[0]
+    return rating, form.get("comment", "")
 
 
 async def feedback_page(request: Request) -> Response:
     """GET shows the form; POST records the rating and spends the link."""
-    settings, token = _settings(request), request.path_params["token"]
+    settings, token = node_settings(request), request.path_params["token"]
     try:
         linked = await feedback.describe_link(token)
     except (InvalidLink, FeedbackExists) as error:
         return _refused(settings, error)
     if request.method == "GET":
         return _page(settings, TITLE, _form(linked, settings))
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        return Response("form too large", status_code=413, headers=HEADERS)
-    rating, comment = _parse_form(body)
+    try:
+        rating, comment = await _read_rating(request)
+    except FormTooLarge:
+        return too_large(HEADERS)
     if rating is None:
         form_html = _form(linked, settings, "请选择 1 到 5 分的满意度", comment=comment)
         return _page(settings, TITLE, form_html, 400)
@@ -163,7 +145,7 @@ async def qr_code(request: Request) -> Response:
     try:
         await feedback.describe_link(token)
     except (InvalidLink, FeedbackExists) as error:
-        return _refused(_settings(request), error)
+        return _refused(node_settings(request), error)
     svg = qrcode.make(page_url(request, token), image_factory=SvgPathImage).to_string()
     return Response(svg, media_type="image/svg+xml", headers=HEADERS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -14,6 +15,8 @@ from node.schema import build_schema
 from tests.support.graphql_http_audit import AUDIT_DIR, ensure_node_modules
 
 CORE_SDL = CORE_SDL_PATH.read_text(encoding="utf-8")
+# The text of each contract version: changing core.graphql needs a version bump (and a new line).
+CONTRACT_SHA256 = {"1.0": "75356ce51d4e509b33db0af898258e1e9b8207a332ff38ab286418747127eea2"}
 
 
 def test_node_schema_contains_core_contract_unchanged() -> None:
@@ -22,6 +25,11 @@ def test_node_schema_contains_core_contract_unchanged() -> None:
 
 def test_core_contract_names_its_version() -> None:
     assert f"version {CORE_SCHEMA_VERSION}" in CORE_SDL.splitlines()[0]
+
+
+def test_core_contract_changes_only_with_a_version_bump() -> None:
+    digest = hashlib.sha256(CORE_SDL.encode("utf-8")).hexdigest()
+    assert digest == CONTRACT_SHA256[CORE_SCHEMA_VERSION], "core.graphql changed: bump the version"
 
 
 def test_core_contract_has_every_fixed_mutation() -> None:

@@ -28,6 +28,17 @@ def test_id_carries_its_creation_time() -> None:
     assert abs(uuid_time(new_uuid()) - datetime.now(UTC)) < timedelta(seconds=1)
 
 
+def test_an_explicit_time_back_dates_an_id_without_disturbing_live_order() -> None:
+    past = datetime(2024, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    before = new_uuid()
+    dated = [new_uuid(at=past) for _ in range(100)]
+    after = new_uuid()
+    assert all(k.version == 7 and k.variant == uuid.RFC_4122 for k in dated)
+    assert {uuid_time(k) for k in dated} == {past.replace(microsecond=123000)}
+    assert len(set(dated)) == len(dated)
+    assert max(dated) < before < after
+
+
 @pytest.mark.parametrize(
     "bad", ["", "sz-ns", "sz-ns:not-a-uuid", ":01a204f0-2728-7748-bc41-2e9205de0b58", "SZ NS:x"]
 )

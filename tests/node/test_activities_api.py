@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from node import db
 from node.config import NodeSettings
 from node.domain import activities, enterprises
 from node.domain.access import Actor, Role
 from node.schema import build_schema
 from node.schema.context import Context
-from tests.node.test_enterprises_api import make_uscc
-from tests.node.test_query_count import QueryCounter
+from tests.support.factories import create_enterprise, make_uscc, staff_and_readonly
+from tests.support.node_db import open_node_db
 from tests.support.node_server import NodeServer
+from tests.support.query_count import count_queries
 
 FIGURES = "id capacity registrationCount attendanceCount averageRating"
 CREATE = f"""mutation($input: ActivityInput!) {{
@@ -36,8 +34,6 @@ RATE = f"""mutation($id: ID!, $rating: Int!, $comment: String! = "") {{
     registration {{ id rating comment }} activity {{ {FIGURES} }} }} }}"""
 LIST = f"""query($filter: ActivityFilter) {{
   activities(filter: $filter, first: 100) {{ edges {{ node {{ {FIGURES} title }} }} }} }}"""
-ENTERPRISE = """mutation($input: EnterpriseInput!) { createEnterprise(input: $input) {
-  enterprise { id } } }"""
 _serial = itertools.count()
 
 
@@ -58,18 +54,8 @@ def activity_input(**fields: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-async def tokens(node: NodeServer) -> dict[str, str]:
-    admin = await node.login()
-    made = {"ADMIN": admin}
-    for role in ("STAFF", "READONLY"):
-        username = f"{role.lower()}-act"
-        await node.ok(
-            "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
-            {"i": {"username": username, "password": "password-123", "roles": [role]}},
-            admin,
-        )
-        made[role] = await node.login(username, "password-123")
-    return made
+async def tokens(node: NodeServer, admin: str) -> dict[str, str]:
+    return {"ADMIN": admin, **await staff_and_readonly(node, admin, "act")}
 
 
 async def _activity(node: NodeServer, token: str, **fields: Any) -> str:
@@ -78,22 +64,10 @@ async def _activity(node: NodeServer, token: str, **fields: Any) -> str:
 
 
 async def _enterprises(node: NodeServer, token: str, count: int) -> list[str]:
-    made = []
-    for i in range(count):
-        data = await node.ok(
-            ENTERPRISE,
-            {
-                "input": {
-                    "name": f"南山测试企业{next(_serial)}-{i}",
-                    "uscc": make_uscc(),
-                    "regionCode": "440305",
-                    "industryCode": "3981",
-                }
-            },
-            token,
-        )
-        made.append(str(data["createEnterprise"]["enterprise"]["id"]))
-    return made
+    return [
+        await create_enterprise(node, token, name=f"南山测试企业{next(_serial)}-{i}")
+        for i in range(count)
+    ]
 
 
 async def _register(node: NodeServer, token: str, activity: str, enterprise: str) -> str:
@@ -348,46 +322,36 @@ PAGE = """query($first: Int!) { activities(first: $first) { edges { node {
 async def activities_db(
     request: pytest.FixtureRequest, make_db_url: Callable[[str], str]
 ) -> AsyncIterator[None]:
-    await db.open_db(make_db_url(request.param))
-    company = await enterprises.create_enterprise(
-        STAFF, name="计数企业", uscc=make_uscc(), region_code="440305", industry_code="3981"
-    )
-    started = datetime.now(UTC) - timedelta(hours=1)
-    for i in range(12):
-        activity = await activities.create_activity(
-            STAFF,
-            f"活动{i}",
-            activities.ActivityKind.TRAINING,
-            started,
-            started + timedelta(days=1),
-            5,
+    async with open_node_db(make_db_url(request.param)):
+        company = await enterprises.create_enterprise(
+            STAFF, name="计数企业", uscc=make_uscc(), region_code="440305", industry_code="3981"
         )
-        rated = await activities.register_for_activity(STAFF, activity.id, company.enterprise.id)
-        await activities.register_for_activity(STAFF, activity.id, None, "个人参与者")
-        await activities.record_attendance(STAFF, activity.id, [rated.id])
-        await activities.rate_activity(STAFF, rated.id, 4)
-    yield
-    await db.close_db()
-    # Tortoise caches built queries per connection name, across databases of one process.
-    EXECUTOR_CACHE.clear()
+        started = datetime.now(UTC) - timedelta(hours=1)
+        for i in range(12):
+            activity = await activities.create_activity(
+                STAFF,
+                f"活动{i}",
+                activities.ActivityKind.TRAINING,
+                started,
+                started + timedelta(days=1),
+                5,
+            )
+            enterprise = company.enterprise.id
+            rated = await activities.register_for_activity(STAFF, activity.id, enterprise)
+            await activities.register_for_activity(STAFF, activity.id, None, "个人参与者")
+            await activities.record_attendance(STAFF, activity.id, [rated.id])
+            await activities.rate_activity(STAFF, rated.id, 4)
+        yield
 
 
 async def _queries_for_page(first: int) -> int:
     settings = NodeSettings(window_id="sz-ns", name="n", region_code="440305")
-    counter = QueryCounter()
-    logger = logging.getLogger("tortoise.db_client")
-    logger.addHandler(counter)
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    try:
+    with count_queries() as counter:
         result = await build_schema().execute(
             PAGE,
             variable_values={"first": first},
             context_value=Context(settings=settings, caller=STAFF),
         )
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(previous)
     assert result.errors is None, result.errors
     nodes = [e["node"] for e in result.data["activities"]["edges"]]
     assert len(nodes) == first

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from tests.support.factories import create_user
 from tests.support.node_server import NodeServer
 
 CREATE = """mutation($input: AnnouncementInput!) {
@@ -22,17 +23,10 @@ _serial = itertools.count()
 
 
 @pytest.fixture(scope="module")
-async def tokens(node: NodeServer) -> dict[str, str]:
-    admin = await node.login()
+async def tokens(node: NodeServer, admin: str) -> dict[str, str]:
     made = {"ADMIN": admin}
     for name, role in (("STAFF", "STAFF"), ("STAFF2", "STAFF"), ("READONLY", "READONLY")):
-        username = f"{name.lower()}-ann"
-        await node.ok(
-            "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
-            {"i": {"username": username, "password": "password-123", "roles": [role]}},
-            admin,
-        )
-        made[name] = await node.login(username, "password-123")
+        made[name] = await create_user(node, admin, f"{name.lower()}-ann", role)
     return made
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.factories import create_user
 from tests.support.node_server import NodeServer
 
 CREATE_SERVICE = """
@@ -29,11 +30,6 @@ FULL = {
     "fee": "免费（公益性）",
     "timeLimitDays": 7,
 }
-
-
-@pytest.fixture(scope="module")
-async def admin(node: NodeServer) -> str:
-    return await node.login()
 
 
 async def _service(node: NodeServer, token: str, **fields: Any) -> str:
@@ -243,30 +239,38 @@ async def test_anonymous_callers_cannot_change_the_catalogue(
 
 @pytest.fixture(scope="module")
 async def readonly(node: NodeServer, admin: str) -> str:
-    await node.ok(
-        "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
-        {"i": {"username": "catalogue-viewer", "password": "password-123", "roles": ["READONLY"]}},
-        admin,
-    )
-    return await node.login("catalogue-viewer", "password-123")
+    return await create_user(node, admin, "catalogue-viewer", "READONLY")
 
 
 async def test_readonly_users_cannot_change_the_catalogue(
     node: NodeServer, admin: str, readonly: str
 ) -> None:
     service_id = await _service(node, admin, name="只读用户边界测试", **FULL)
-    agency = await node.ok('mutation { createAgency(input: {name: "只读边界机构"}) { agency { id } } }', token=admin)
-    expert = await node.ok('mutation { createExpert(input: {name: "只读边界专家"}) { expert { id } } }', token=admin)
+    agency = await node.ok(
+        'mutation { createAgency(input: {name: "只读边界机构"}) { agency { id } } }', token=admin
+    )
+    expert = await node.ok(
+        'mutation { createExpert(input: {name: "只读边界专家"}) { expert { id } } }', token=admin
+    )
     agency_id = agency["createAgency"]["agency"]["id"]
     expert_id = expert["createExpert"]["expert"]["id"]
     before = await node.snapshot()
     attempts = [
         ('mutation { createAgency(input: {name: "x"}) { agency { id } } }', {}),
-        ('mutation($id: ID!) { updateAgency(id: $id, input: {name: "x"}) { agency { id } } }', {"id": agency_id}),
+        (
+            'mutation($id: ID!) { updateAgency(id: $id, input: {name: "x"}) { agency { id } } }',
+            {"id": agency_id},
+        ),
         ('mutation { createExpert(input: {name: "x"}) { expert { id } } }', {}),
-        ('mutation($id: ID!) { updateExpert(id: $id, input: {name: "x"}) { expert { id } } }', {"id": expert_id}),
+        (
+            'mutation($id: ID!) { updateExpert(id: $id, input: {name: "x"}) { expert { id } } }',
+            {"id": expert_id},
+        ),
         (CREATE_SERVICE, {"input": {"name": "x", "category": "OTHER"}}),
-        ('mutation($id: ID!) { updateService(id: $id, input: {name: "x"}) { service { id } } }', {"id": service_id}),
+        (
+            'mutation($id: ID!) { updateService(id: $id, input: {name: "x"}) { service { id } } }',
+            {"id": service_id},
+        ),
         (PUBLISH, {"id": service_id}),
         (RETIRE, {"id": service_id}),
     ]
@@ -276,21 +280,37 @@ async def test_readonly_users_cannot_change_the_catalogue(
 
 
 async def test_bad_updates_change_nothing(node: NodeServer, admin: str) -> None:
-    agency = await node.ok('mutation { createAgency(input: {name: "更新校验机构"}) { agency { id } } }', token=admin)
-    expert = await node.ok('mutation { createExpert(input: {name: "更新校验专家"}) { expert { id } } }', token=admin)
+    agency = await node.ok(
+        'mutation { createAgency(input: {name: "更新校验机构"}) { agency { id } } }', token=admin
+    )
+    expert = await node.ok(
+        'mutation { createExpert(input: {name: "更新校验专家"}) { expert { id } } }', token=admin
+    )
     service_id = await _service(node, admin, name="更新校验服务", **FULL)
     await node.ok(PUBLISH, {"id": service_id}, admin)
     before = await node.snapshot()
     cases = [
-        ('mutation($id: ID!) { updateAgency(id: $id, input: {uscc: "123"}) { agency { id } } }',
-         agency["createAgency"]["agency"]["id"], "INVALID_USCC"),
-        ('mutation($id: ID!) { updateAgency(id: $id, input: {name: " "}) { agency { id } } }',
-         agency["createAgency"]["agency"]["id"], "BAD_INPUT"),
-        ('mutation($id: ID!) { updateExpert(id: $id, input: {name: ""}) { expert { id } } }',
-         expert["createExpert"]["expert"]["id"], "BAD_INPUT"),
+        (
+            'mutation($id: ID!) { updateAgency(id: $id, input: {uscc: "123"}) { agency { id } } }',
+            agency["createAgency"]["agency"]["id"],
+            "INVALID_USCC",
+        ),
+        (
+            'mutation($id: ID!) { updateAgency(id: $id, input: {name: " "}) { agency { id } } }',
+            agency["createAgency"]["agency"]["id"],
+            "BAD_INPUT",
+        ),
+        (
+            'mutation($id: ID!) { updateExpert(id: $id, input: {name: ""}) { expert { id } } }',
+            expert["createExpert"]["expert"]["id"],
+            "BAD_INPUT",
+        ),
         # A published service keeps all five disclosures.
-        ('mutation($id: ID!) { updateService(id: $id, input: {fee: ""}) { service { id } } }',
-         service_id, "INCOMPLETE_DISCLOSURE"),
+        (
+            'mutation($id: ID!) { updateService(id: $id, input: {fee: ""}) { service { id } } }',
+            service_id,
+            "INCOMPLETE_DISCLOSURE",
+        ),
     ]
     for mutation, record_id, code in cases:
         assert (await node.call(mutation, {"id": record_id}, admin)).codes == [code], mutation
@@ -304,7 +324,9 @@ async def test_concurrent_update_never_undoes_a_publication(node: NodeServer, ad
         await asyncio.gather(
             node.ok(update, {"id": service_id}, admin), node.ok(PUBLISH, {"id": service_id}, admin)
         )
-        data = await node.ok("query($id: ID!) { service(id: $id) { status standard } }", {"id": service_id}, admin)
+        data = await node.ok(
+            "query($id: ID!) { service(id: $id) { status standard } }", {"id": service_id}, admin
+        )
         assert data["service"] == {"status": "PUBLISHED", "standard": "GB/T 19001-2016"}
 
 
@@ -346,6 +368,10 @@ async def test_updates_of_unknown_records_are_not_found_and_anonymous_ones_unaut
 ) -> None:
     missing = f"{node.window_id}:01a20000-0000-7000-8000-00000000abcd"
     before = await node.snapshot()
-    assert (await node.call(f"mutation {{ {mutation.replace('ID', missing)} }}", token=admin)).codes == ["NOT_FOUND"]
-    assert (await node.call(f"mutation {{ {mutation.replace('ID', missing)} }}")).codes == ["UNAUTHENTICATED"]
+    assert (
+        await node.call(f"mutation {{ {mutation.replace('ID', missing)} }}", token=admin)
+    ).codes == ["NOT_FOUND"]
+    assert (await node.call(f"mutation {{ {mutation.replace('ID', missing)} }}")).codes == [
+        "UNAUTHENTICATED"
+    ]
     assert await node.snapshot() == before

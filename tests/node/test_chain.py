@@ -4,7 +4,6 @@ back, canonical content survives both databases, and concurrent writers never fo
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import sqlite3
 import uuid
@@ -16,13 +15,12 @@ from typing import Any
 import asyncpg
 import pytest
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from node import db
-from node.domain import catalogue, chain, enterprises, records
+from node.domain import chain, enterprises, records
 from node.domain.access import Actor, Role
 from node.models import ChainEntry, ChainHead, ServiceRecord
-from node.reference import uscc_check_character
+from tests.support.factories import create_enterprise, create_service, make_uscc
+from tests.support.node_db import open_node_db, published_service
 from tests.support.node_server import NodeServer, smenet
 
 START = """
@@ -40,12 +38,6 @@ mutation($id: ID!, $fee: Decimal) {
 WRITERS = 30
 # The domain checks roles only; this actor needs no row in the users table.
 STAFF = Actor(username="tester", user_id=uuid.uuid4(), roles=frozenset({Role.STAFF}))
-_serial = itertools.count(400000)
-
-
-def make_uscc() -> str:
-    first17 = f"91440305MA{next(_serial):06d}X"
-    return first17 + uscc_check_character(first17)
 
 
 async def sql(db_url: str, query: str, *args: Any) -> list[tuple[Any, ...]]:
@@ -67,42 +59,15 @@ def verify(node: NodeServer) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-async def admin(node: NodeServer) -> str:
-    return await node.login()
-
-
-@pytest.fixture(scope="module")
 async def setup(node: NodeServer, admin: str) -> dict[str, str]:
     """A published service and an enterprise to start records for."""
-    enterprise = await node.ok(
-        "mutation($i: EnterpriseInput!) { createEnterprise(input: $i) { enterprise { id } } }",
-        {
-            "i": {
-                "name": "深圳市南山区链测科技有限公司",
-                "uscc": make_uscc(),
-                "regionCode": "440305",
-                "industryCode": "6513",
-            }
-        },
-        admin,
+    enterprise = await create_enterprise(
+        node, admin, name="深圳市南山区链测科技有限公司", industryCode="6513"
     )
-    service = await node.ok(
-        'mutation { createService(input: {name: "知识产权咨询", category: MANAGEMENT_CONSULTING,'
-        ' function: "咨询", process: "预约、面谈", standard: "行业规范", fee: "免费",'
-        " timeLimitDays: 5}) { service { id } } }",
-        None,
-        admin,
+    service = await create_service(
+        node, admin, name="知识产权咨询", category="MANAGEMENT_CONSULTING", fee="免费"
     )
-    service_id = service["createService"]["service"]["id"]
-    await node.ok(
-        "mutation($id: ID!) { publishService(id: $id) { service { id } } }",
-        {"id": service_id},
-        admin,
-    )
-    return {
-        "enterpriseId": enterprise["createEnterprise"]["enterprise"]["id"],
-        "serviceId": service_id,
-    }
+    return {"enterpriseId": enterprise, "serviceId": service}
 
 
 async def served(
@@ -275,29 +240,16 @@ async def postgres_node_db(
 ) -> AsyncIterator[tuple[uuid.UUID, uuid.UUID]]:
     """A fresh PostgreSQL node database opened in this process: an enterprise and a published
     service, and an empty chain, so the first appenders also race to create its head."""
-    await db.open_db(make_db_url("postgres"))
-    saved = await enterprises.create_enterprise(
-        STAFF,
-        name="深圳并发测试有限公司",
-        uscc=make_uscc(),
-        region_code="440305",
-        industry_code="6513",
-    )
-    service = await catalogue.create_service(
-        STAFF,
-        name="政策咨询",
-        category="POLICY",
-        function="f",
-        process="p",
-        standard="s",
-        fee="免费",
-        time_limit_days=3,
-    )
-    await catalogue.publish_service(STAFF, service.id)
-    yield saved.enterprise.id, service.id
-    await db.close_db()
-    # Tortoise caches built queries per connection name, across databases of one process.
-    EXECUTOR_CACHE.clear()
+    async with open_node_db(make_db_url("postgres")):
+        saved = await enterprises.create_enterprise(
+            STAFF,
+            name="深圳并发测试有限公司",
+            uscc=make_uscc(),
+            region_code="440305",
+            industry_code="6513",
+        )
+        service = await published_service(STAFF, name="政策咨询", category="POLICY")
+        yield saved.enterprise.id, service.id
 
 
 async def concurrent_records(enterprise_id: uuid.UUID, service_id: uuid.UUID) -> list[str]:

@@ -114,5 +114,34 @@ async def test_serve_migrates_a_database_that_already_holds_data(tmp_path: Path)
         server.stop()
     with sqlite3.connect(db_path) as db:
         applied = {row[0] for row in db.execute("select name from tortoise_migrations")}
+        indexes = {
+            tuple(column[2] for column in db.execute(f"PRAGMA index_info('{name}')"))
+            for _, name, *_ in db.execute("PRAGMA index_list(service_records)")
+        }
     shipped = {p.stem for p in Path(migrations.__file__).parent.glob("0*.py")}
     assert "0002_service_status_id_index" in shipped and applied == shipped
+    # Every index the models declare survives the migrations (a table rebuild once lost them).
+    assert {("enterprise_id", "id"), ("completed_at", "service_id", "channel", "enterprise_id")} <= indexes
+
+
+def test_serve_and_seed_say_when_the_database_is_unreachable(tmp_path: Path) -> None:
+    assert _init(tmp_path, *BASE)[0] == 0
+    env = {**os.environ, "SMENET_DB": "postgres://nobody@127.0.0.1:1/none"}
+    for command in ("serve", "seed"):
+        done = smenet("node", command, "--data", str(tmp_path), env=env)
+        assert done.returncode != 0, command
+        assert "cannot open the database" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [("SMENET_PORT", "abc", "SMENET_PORT must be a whole number")],
+)
+def test_bad_settings_are_named(tmp_path: Path, variable: str, value: str, message: str) -> None:
+    assert _init(tmp_path, *BASE)[0] == 0
+    done = smenet("node", "serve", "--data", str(tmp_path), env={**os.environ, variable: value})
+    assert done.returncode != 0 and message in done.stderr and "Traceback" not in done.stderr
+    toml = tmp_path / "smenet.toml"
+    toml.write_text(toml.read_text().replace("port = 8100", 'port = "x"'))
+    done = smenet("node", "serve", "--data", str(tmp_path))
+    assert done.returncode != 0 and "port must be a whole number" in done.stderr

@@ -1,18 +1,23 @@
-"""Demands over GraphQL and the public form: lifecycle, refusals that change nothing, outbox."""
+"""Demands over GraphQL: lifecycle, refusals that change nothing, outbox."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
-from node.reference import uscc_check_character
+from tests.support.factories import (
+    START_RECORD,
+    complete_service_record,
+    create_enterprise,
+    create_service,
+    create_service_record,
+    staff_and_readonly,
+)
 from tests.support.node_server import NodeServer
 
 DEMAND_FIELDS = """
@@ -38,89 +43,23 @@ query($filter: DemandFilter, $first: Int! = 50) {
   demands(filter: $filter, first: $first) { totalCount edges { node { id status } } }
 }
 """
-START = """
-mutation($input: StartServiceRecordInput!) { startServiceRecord(input: $input) { serviceRecord { id } } }
-"""
-COMPLETE = """
-mutation($id: ID!) { completeServiceRecord(id: $id, input: {outcome: "出具检测报告"}) { serviceRecord { id } } }
-"""
 REMOTE_SERVICE = "gz-th:01a20000-0000-7000-8000-0000000000aa"
-_serial = itertools.count(200000)
-
-
-def make_uscc() -> str:
-    first17 = f"91440305MA{next(_serial):06d}X"
-    return first17 + uscc_check_character(first17)
-
-
-@pytest.fixture(scope="module")
-async def admin(node: NodeServer) -> str:
-    return await node.login()
+CONTACT = {"name": "王小明", "phone": "13912345678"}
 
 
 @pytest.fixture(scope="module")
 async def tokens(node: NodeServer, admin: str) -> dict[str, str]:
-    made = {}
-    for role in ("STAFF", "READONLY"):
-        name = role.lower() + "-dem"
-        await node.ok(
-            "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
-            {"i": {"username": name, "password": "password-123", "roles": [role]}},
-            admin,
-        )
-        made[role] = await node.login(name, "password-123")
-    return made
-
-
-async def new_service(node: NodeServer, admin: str, status: str = "PUBLISHED") -> str:
-    data = await node.ok(
-        "mutation($i: ServiceInput!) { createService(input: $i) { service { id } } }",
-        {
-            "i": {
-                "name": "产品可靠性检测",
-                "category": "QUALITY_TESTING",
-                "function": "环境与可靠性试验",
-                "process": "委托、检测、出具报告",
-                "standard": "GB/T 2423",
-                "fee": "按项目收费",
-                "timeLimitDays": 10,
-            }
-        },
-        admin,
-    )
-    service_id = str(data["createService"]["service"]["id"])
-    for step in {"DRAFT": [], "PUBLISHED": ["publish"], "RETIRED": ["publish", "retire"]}[status]:
-        await node.ok(
-            f'mutation {{ {step}Service(id: "{service_id}") {{ service {{ id }} }} }}', token=admin
-        )
-    return service_id
+    return await staff_and_readonly(node, admin, "dem")
 
 
 @pytest.fixture(scope="module")
 async def service(node: NodeServer, admin: str) -> str:
-    return await new_service(node, admin)
-
-
-async def new_enterprise(node: NodeServer, admin: str) -> str:
-    data = await node.ok(
-        "mutation($i: EnterpriseInput!) { createEnterprise(input: $i) { enterprise { id } } }",
-        {
-            "i": {
-                "name": "深圳市南山区智造电子有限公司",
-                "uscc": make_uscc(),
-                "regionCode": "440305",
-                "industryCode": "3981",
-                "contact": {"name": "王小明", "phone": "13912345678"},
-            }
-        },
-        admin,
-    )
-    return str(data["createEnterprise"]["enterprise"]["id"])
+    return await create_service(node, admin)
 
 
 @pytest.fixture(scope="module")
 async def enterprise(node: NodeServer, admin: str) -> str:
-    return await new_enterprise(node, admin)
+    return await create_enterprise(node, admin, contact=CONTACT)
 
 
 async def submit(
@@ -142,26 +81,19 @@ async def submit(
 
 
 async def records_available(node: NodeServer, admin: str) -> bool:
-    result = await node.call(
-        START, {"input": {"enterpriseId": "x", "serviceId": "y", "channel": "ONLINE"}}, admin
-    )
+    start = {"enterpriseId": "x", "serviceId": "y", "channel": "ONLINE"}
+    result = await node.call(START_RECORD, {"i": start}, admin)
     return "NOT_IMPLEMENTED" not in result.codes
 
 
-async def start_record(node: NodeServer, admin: str, demand: dict[str, Any], service: str) -> str:
-    data = await node.ok(
-        START,
-        {
-            "input": {
-                "enterpriseId": demand["enterprise"]["id"],
-                "serviceId": service,
-                "demandId": demand["id"],
-                "channel": "OFFLINE",
-            }
-        },
-        admin,
+async def start_record(
+    node: NodeServer, admin: str, demand: dict[str, Any], service: str, complete: bool = False
+) -> str:
+    """A service record of ``service`` for ``demand``, in progress unless ``complete``."""
+    enterprise = demand["enterprise"]["id"]
+    return await create_service_record(
+        node, admin, enterprise, service, complete=complete, demandId=demand["id"]
     )
-    return str(data["startServiceRecord"]["serviceRecord"]["id"])
 
 
 async def demand_in(
@@ -184,9 +116,7 @@ async def demand_in(
     for query, variables in steps[status]:
         await node.ok(query, {"id": demand_id, **variables}, admin)
     if status in ("IN_SERVICE", "COMPLETED"):
-        record = await start_record(node, admin, demand, service)
-        if status == "COMPLETED":
-            await node.ok(COMPLETE, {"id": record}, admin)
+        await start_record(node, admin, demand, service, complete=status == "COMPLETED")
     return demand_id
 
 
@@ -236,7 +166,7 @@ async def test_service_records_move_a_matched_demand_through_service_to_closing(
     demand = (await node.ok(DEMAND, {"id": demand_id}, admin))["demand"]
     record = await start_record(node, admin, demand, service)
     assert (await node.ok(DEMAND, {"id": demand_id}, admin))["demand"]["status"] == "IN_SERVICE"
-    await node.ok(COMPLETE, {"id": record}, admin)
+    await complete_service_record(node, admin, record)
     completed = (await node.ok(DEMAND, {"id": demand_id}, admin))["demand"]
     assert completed["status"] == "COMPLETED"
     assert completed["resolutionHours"] == pytest.approx(
@@ -364,8 +294,8 @@ async def test_match_refuses_unpublished_unknown_and_malformed_services(
     node: NodeServer, admin: str, enterprise: str, service: str
 ) -> None:
     demand_id = await demand_in(node, admin, "ACCEPTED", enterprise, service)
-    draft = await new_service(node, admin, "DRAFT")
-    retired = await new_service(node, admin, "RETIRED")
+    draft = await create_service(node, admin, "DRAFT")
+    retired = await create_service(node, admin, "RETIRED")
     unknown = f"{node.window_id}:01a20000-0000-7000-8000-000000000000"
     before = await node.snapshot()
     cases = [
@@ -434,11 +364,11 @@ def is_payload(value: Any) -> bool:
 async def test_demands_filter_by_status_category_enterprise_and_period(
     node: NodeServer, admin: str, service: str
 ) -> None:
-    mine = await new_enterprise(node, admin)
+    mine = await create_enterprise(node, admin, contact=CONTACT)
     testing = await submit(node, admin, mine)
     training = await submit(node, admin, mine, category="TRAINING")
     await node.ok(ACCEPT, {"id": training["id"]}, admin)
-    other = await new_enterprise(node, admin)
+    other = await create_enterprise(node, admin, contact=CONTACT)
     await submit(node, admin, other)
 
     async def ids(**filter: Any) -> set[str]:
@@ -486,98 +416,4 @@ async def test_anonymous_callers_can_neither_read_nor_change_demands(
     for name, (query, variables, _) in MUTATIONS.items():
         result = await node.call(query, {"id": demand["id"], **variables})
         assert result.codes == ["UNAUTHENTICATED"], name
-    assert await node.snapshot() == before
-
-
-# The public form
-
-
-def form_url(node: NodeServer) -> str:
-    return node.url.removesuffix("/graphql") + "/forms/demand"
-
-
-def public_form(**fields: str) -> dict[str, str]:
-    return {
-        "name": "深圳市前海新材料科技有限公司",
-        "uscc": make_uscc(),
-        "region_code": "440305",
-        "industry_code": "3985",
-        "contact_name": "李华",
-        "contact_phone": "13800138000",
-        "category": "FINANCING",
-        "title": "设备融资租赁咨询",
-        "description": "计划购置生产线，需了解融资方案",
-        **fields,
-    }
-
-
-async def test_public_form_is_a_plain_html_page(node: NodeServer) -> None:
-    async with httpx.AsyncClient() as client:
-        page = await client.get(form_url(node))
-    assert page.status_code == 200
-    assert page.headers["content-type"].startswith("text/html")
-    for name in ("uscc", "name", "region_code", "industry_code", "contact_name", "title"):
-        assert f'name="{name}"' in page.text
-    # Works offline and without JavaScript: no scripts, no external stylesheets or images.
-    assert "<script" not in page.text and "<link" not in page.text and "src=" not in page.text
-
-
-async def test_public_form_submits_a_demand_for_a_new_enterprise(
-    node: NodeServer, admin: str
-) -> None:
-    form = public_form()
-    async with httpx.AsyncClient() as client:
-        page = await client.post(form_url(node), data=form)
-    assert page.status_code == 200, page.text
-    reference = page.text.split('class="ref">')[1].split("<")[0]
-    demand = (await node.ok(DEMAND, {"id": reference}, admin))["demand"]
-    assert demand["submittedBy"] == "public"
-    assert demand["status"] == "SUBMITTED"
-    assert demand["enterprise"]["uscc"] == form["uscc"]
-    assert demand["transitions"][0]["actor"] == "public"
-    # The same enterprise again: found by its credit code, not registered twice.
-    async with httpx.AsyncClient() as client:
-        again = await client.post(form_url(node), data={**form, "title": "第二个需求"})
-    assert again.status_code == 200
-    data = await node.ok(
-        "query($k: String) { enterprises(filter: {keyword: $k}) { totalCount } }",
-        {"k": form["uscc"]},
-        admin,
-    )
-    assert data["enterprises"]["totalCount"] == 1
-
-
-@pytest.mark.parametrize(
-    ("fields", "message"),
-    [
-        ({"uscc": "91440305MA5XXXXXX1"}, "统一社会信用代码有误"),
-        ({"region_code": "999999"}, "行政区划代码有误"),
-        ({"contact_phone": ""}, "contact"),
-        ({"title": "  "}, "title"),
-        ({"title": "长" * 201}, "title is longer than 200"),
-        ({"category": "<b>NOPE</b>"}, "&lt;b&gt;NOPE&lt;/b&gt;"),
-    ],
-)
-async def test_public_form_shows_bad_input_again_and_writes_nothing(
-    node: NodeServer, fields: dict[str, str], message: str
-) -> None:
-    before = await node.snapshot()
-    form = public_form(**fields, description="<script>alert(1)</script>")
-    async with httpx.AsyncClient() as client:
-        page = await client.post(form_url(node), data=form)
-    assert page.status_code == 400
-    assert message in page.text
-    assert "<script>" not in page.text and "&lt;script&gt;" in page.text
-    assert await node.snapshot() == before
-
-
-async def test_public_form_refuses_a_known_credit_code_under_another_name(
-    node: NodeServer,
-) -> None:
-    form = public_form()
-    async with httpx.AsyncClient() as client:
-        assert (await client.post(form_url(node), data=form)).status_code == 200
-        before = await node.snapshot()
-        page = await client.post(form_url(node), data={**form, "name": "另一家公司"})
-    assert page.status_code == 400
     assert await node.snapshot() == before

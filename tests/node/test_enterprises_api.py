@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import pytest
 
-from node.reference import uscc_check_character
+from tests.support.factories import enterprise_input, make_uscc, staff_and_readonly
 from tests.support.node_server import NodeServer
 
 CREATE = """
@@ -23,45 +22,22 @@ mutation($id: ID!, $input: EnterpriseUpdateInput!) {
   updateEnterprise(id: $id, input: $input) { enterprise { id sizeClass contact { name phone } } }
 }
 """
-_serial = itertools.count(100000)
-
-
-def make_uscc(region: str = "440305") -> str:
-    first17 = f"91{region}MA{next(_serial):06d}X"
-    return first17 + uscc_check_character(first17)
+DETAILS = {
+    "employees": 120,
+    "revenue": "8000",
+    "assets": "5000",
+    "contact": {"name": "王小明", "phone": "13912345678", "email": "wang@example.cn"},
+}
 
 
 def enterprise(**fields: Any) -> dict[str, Any]:
-    return {
-        "name": "深圳市南山区智造电子有限公司",
-        "uscc": make_uscc(),
-        "regionCode": "440305",
-        "industryCode": "3981",
-        "employees": 120,
-        "revenue": "8000",
-        "assets": "5000",
-        "contact": {"name": "王小明", "phone": "13912345678", "email": "wang@example.cn"},
-        **fields,
-    }
-
-
-@pytest.fixture(scope="module")
-async def admin(node: NodeServer) -> str:
-    return await node.login()
+    """An ``EnterpriseInput`` with figures (a SMALL manufacturer) and a contact; ``fields`` override."""
+    return enterprise_input(**(DETAILS | fields))
 
 
 @pytest.fixture(scope="module")
 async def tokens(node: NodeServer, admin: str) -> dict[str, str]:
-    made = {}
-    for role in ("STAFF", "READONLY"):
-        name = role.lower() + "-ent"
-        await node.ok(
-            "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
-            {"i": {"username": name, "password": "password-123", "roles": [role]}},
-            admin,
-        )
-        made[role] = await node.login(name, "password-123")
-    return made
+    return await staff_and_readonly(node, admin, "ent")
 
 
 async def test_valid_enterprise_is_created_with_its_size_class(
@@ -257,23 +233,39 @@ async def test_bad_updates_change_nothing(
 ) -> None:
     data = await node.ok(CREATE, {"input": enterprise()}, admin)
     before = await node.snapshot()
-    result = await node.call(UPDATE, {"id": data["createEnterprise"]["enterprise"]["id"], "input": fields}, admin)
+    result = await node.call(
+        UPDATE, {"id": data["createEnterprise"]["enterprise"]["id"], "input": fields}, admin
+    )
     assert result.codes == [code]
     assert await node.snapshot() == before
 
 
-async def test_unknown_enterprise_and_anonymous_changes_are_refused(node: NodeServer, admin: str) -> None:
+async def test_unknown_enterprise_and_anonymous_changes_are_refused(
+    node: NodeServer, admin: str
+) -> None:
     missing = f"{node.window_id}:01a20000-0000-7000-8000-00000000abcd"
     before = await node.snapshot()
-    assert (await node.call(UPDATE, {"id": missing, "input": {"employees": 3}}, admin)).codes == ["NOT_FOUND"]
-    assert (await node.call(UPDATE, {"id": missing, "input": {"employees": 3}})).codes == ["UNAUTHENTICATED"]
+    assert (await node.call(UPDATE, {"id": missing, "input": {"employees": 3}}, admin)).codes == [
+        "NOT_FOUND"
+    ]
+    assert (await node.call(UPDATE, {"id": missing, "input": {"employees": 3}})).codes == [
+        "UNAUTHENTICATED"
+    ]
     assert (await node.call(CREATE, {"input": enterprise()})).codes == ["UNAUTHENTICATED"]
     assert await node.snapshot() == before
 
 
 @pytest.mark.parametrize("written", ["C39", "39", "C", "c3981"])
-async def test_industry_filter_takes_every_written_form(node: NodeServer, admin: str, written: str) -> None:
-    await node.ok(CREATE, {"input": enterprise(name=f"行业筛选（{written}）测试公司", industryCode="3981")}, admin)
+async def test_industry_filter_takes_every_written_form(
+    node: NodeServer, admin: str, written: str
+) -> None:
+    await node.ok(
+        CREATE,
+        {"input": enterprise(name=f"行业筛选（{written}）测试公司", industryCode="3981")},
+        admin,
+    )
     query = """query($f: EnterpriseFilter) { enterprises(filter: $f, first: 100) { edges { node { name industryCode } } } }"""
-    data = await node.ok(query, {"f": {"industryCode": written, "keyword": f"行业筛选（{written}）"}}, admin)
+    data = await node.ok(
+        query, {"f": {"industryCode": written, "keyword": f"行业筛选（{written}）"}}, admin
+    )
     assert [e["node"]["industryCode"] for e in data["enterprises"]["edges"]] == ["3981"]

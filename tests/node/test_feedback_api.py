@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 import sqlite3
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -13,7 +12,12 @@ import asyncpg
 import httpx
 import pytest
 
-from node.reference import uscc_check_character
+from tests.support.factories import (
+    create_enterprise,
+    create_service,
+    create_service_record,
+    staff_and_readonly,
+)
 from tests.support.node_server import NodeServer
 
 CONTACT = {"name": "李晓红", "phone": "13800138000", "email": "li.xh@example.cn"}
@@ -42,90 +46,26 @@ query($enterprise: ID!) {
 }
 """
 CHAIN_LENGTH = "{ nodeInfo { chainLength } }"
-_serial = itertools.count(300000)
-
-
-@pytest.fixture(scope="module")
-async def admin(node: NodeServer) -> str:
-    return await node.login()
 
 
 @pytest.fixture(scope="module")
 async def tokens(node: NodeServer, admin: str) -> dict[str, str]:
-    made = {}
-    for role in ("STAFF", "READONLY"):
-        name = role.lower() + "-feedback"
-        await node.ok(
-            "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
-            {"i": {"username": name, "password": "password-123", "roles": [role]}},
-            admin,
-        )
-        made[role] = await node.login(name, "password-123")
-    return made
+    return await staff_and_readonly(node, admin, "feedback")
 
 
 @pytest.fixture(scope="module")
 async def service_id(node: NodeServer, admin: str) -> str:
-    created = await node.ok(
-        "mutation($i: ServiceInput!) { createService(input: $i) { service { id } } }",
-        {
-            "i": {
-                "name": SERVICE_NAME,
-                "category": "QUALITY_TESTING",
-                "function": "对模具钢材开展硬度、金相检测",
-                "process": "预约—送样—检测—出具报告",
-                "standard": "GB/T 230.1-2018",
-                "fee": "免费（公益性）",
-                "timeLimitDays": 5,
-            }
-        },
-        admin,
-    )
-    key = created["createService"]["service"]["id"]
-    await node.ok(
-        "mutation($id: ID!) { publishService(id: $id) { service { id } } }", {"id": key}, admin
-    )
-    return str(key)
-
-
-async def _enterprise(node: NodeServer, admin: str) -> str:
-    first17 = f"91440305MA{next(_serial):06d}X"
-    data = await node.ok(
-        "mutation($i: EnterpriseInput!) { createEnterprise(input: $i) { enterprise { id } } }",
-        {
-            "i": {
-                "name": ENTERPRISE_NAME,
-                "uscc": first17 + uscc_check_character(first17),
-                "regionCode": "440305",
-                "industryCode": "3525",
-                "employees": 80,
-                "contact": CONTACT,
-            }
-        },
-        admin,
-    )
-    return str(data["createEnterprise"]["enterprise"]["id"])
+    return await create_service(node, admin, name=SERVICE_NAME, fee="免费（公益性）")
 
 
 async def _record(
     node: NodeServer, token: str, service_id: str, *, complete: bool = True
 ) -> tuple[str, str]:
     """A service record (completed unless told otherwise) and its enterprise's ID."""
-    enterprise = await _enterprise(node, token)
-    started = await node.ok(
-        "mutation($i: StartServiceRecordInput!) {"
-        " startServiceRecord(input: $i) { serviceRecord { id } } }",
-        {"i": {"enterpriseId": enterprise, "serviceId": service_id, "channel": "OFFLINE"}},
-        token,
+    enterprise = await create_enterprise(
+        node, token, name=ENTERPRISE_NAME, industryCode="3525", employees=80, contact=CONTACT
     )
-    record = str(started["startServiceRecord"]["serviceRecord"]["id"])
-    if complete:
-        await node.ok(
-            "mutation($id: ID!, $i: CompleteServiceRecordInput!) {"
-            " completeServiceRecord(id: $id, input: $i) { serviceRecord { id } } }",
-            {"id": record, "i": {"outcome": "出具检测报告 1 份"}},
-            token,
-        )
+    record = await create_service_record(node, token, enterprise, service_id, complete=complete)
     return record, enterprise
 
 
@@ -373,3 +313,17 @@ async def test_follow_up_is_listed_on_its_record_and_chained_without_its_result(
     assert await _chain_length(node) == length + 1
     new_entries = set((await node.snapshot())["chain_entries"]) - set(before["chain_entries"])
     assert "FOLLOW_UP" in repr(new_entries) and result not in repr(new_entries)
+
+
+async def test_link_page_refuses_a_form_over_the_size_limit_and_writes_nothing(
+    node: NodeServer, tokens: dict[str, str], service_id: str
+) -> None:
+    record, _ = await _record(node, tokens["STAFF"], service_id)
+    url = (await node.ok(LINK, {"id": record}, tokens["STAFF"]))["createFeedbackLink"]["url"]
+    before = await node.snapshot()
+    async with httpx.AsyncClient() as client:
+        # 12,000 characters of 9 url-encoded bytes each: over the page's 32 KiB.
+        answer = await client.post(url, data={"rating": "5", "comment": "好" * 12_000})
+        assert answer.status_code == 413
+        assert (await client.get(url)).status_code == 200  # the link is still good
+    assert await node.snapshot() == before

@@ -67,4 +67,3 @@ async def test_unexpected_errors_are_masked_with_a_code(message: str) -> None:
     assert masked.message == "Internal server error"
     assert masked.extensions == {"code": "INTERNAL_ERROR"}
     assert isinstance(extension, MaskErrors)
-

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from node.reference import uscc_check_character
+from tests.support.factories import create_enterprise, create_service, staff_and_readonly
 from tests.support.node_server import NodeServer
 
 RECORD = """
@@ -44,7 +44,11 @@ query($f: ServiceRecordFilter, $first: Int! = 50, $after: String) {
 ENTRY = "query($p: Int!) { chainEntry(position: $p) { position kind hash previousHash content } }"
 NODE_INFO = "{ nodeInfo { chainHead chainLength } }"
 OUTCOME = "出具检测报告一份，整改建议三条"
-_serial = itertools.count(300000)
+ENTERPRISE = {
+    "name": "深圳市南山区精测仪器有限公司",
+    "industryCode": "4014",
+    "contact": {"name": "李秀英", "phone": "13800138000"},
+}
 
 
 @dataclass
@@ -54,28 +58,9 @@ class Setup:
     agency: str
 
 
-def make_uscc() -> str:
-    first17 = f"91440305MA{next(_serial):06d}X"
-    return first17 + uscc_check_character(first17)
-
-
-@pytest.fixture(scope="module")
-async def admin(node: NodeServer) -> str:
-    return await node.login()
-
-
 @pytest.fixture(scope="module")
 async def tokens(node: NodeServer, admin: str) -> dict[str, str]:
-    made = {}
-    for role in ("STAFF", "READONLY"):
-        name = role.lower() + "-rec"
-        await node.ok(
-            "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
-            {"i": {"username": name, "password": "password-123", "roles": [role]}},
-            admin,
-        )
-        made[role] = await node.login(name, "password-123")
-    return made
+    return await staff_and_readonly(node, admin, "rec")
 
 
 @pytest.fixture(scope="module")
@@ -85,53 +70,20 @@ async def shared(node: NodeServer, admin: str) -> Setup:
 
 
 async def enterprise(node: NodeServer, admin: str) -> str:
-    data = await node.ok(
-        "mutation($i: EnterpriseInput!) { createEnterprise(input: $i) { enterprise { id } } }",
-        {
-            "i": {
-                "name": "深圳市南山区精测仪器有限公司",
-                "uscc": make_uscc(),
-                "regionCode": "440305",
-                "industryCode": "4014",
-                "contact": {"name": "李秀英", "phone": "13800138000"},
-            }
-        },
-        admin,
-    )
-    return str(data["createEnterprise"]["enterprise"]["id"])
+    """An enterprise whose contact person must never reach the hashed content."""
+    return await create_enterprise(node, admin, **ENTERPRISE)
 
 
 async def service(node: NodeServer, admin: str, publish: bool = True, **fields: Any) -> Setup:
+    """A service of a new agency (published unless told otherwise) and a new enterprise."""
     agency = await node.ok(
         'mutation { createAgency(input: {name: "深圳市计量质量检测研究院"}) { agency { id } } }',
         None,
         admin,
     )
     agency_id = str(agency["createAgency"]["agency"]["id"])
-    made = await node.ok(
-        "mutation($i: ServiceInput!) { createService(input: $i) { service { id } } }",
-        {
-            "i": {
-                "name": "产品质量检测",
-                "category": "QUALITY_TESTING",
-                "function": "检测",
-                "process": "送样、检测、出报告",
-                "standard": "GB/T 19001",
-                "fee": "按项目收费",
-                "timeLimitDays": 10,
-                "agencyId": agency_id,
-                **fields,
-            }
-        },
-        admin,
-    )
-    service_id = str(made["createService"]["service"]["id"])
-    if publish:
-        await node.ok(
-            "mutation($id: ID!) { publishService(id: $id) { service { id } } }",
-            {"id": service_id},
-            admin,
-        )
+    status = "PUBLISHED" if publish else "DRAFT"
+    service_id = await create_service(node, admin, status, agencyId=agency_id, **fields)
     return Setup(await enterprise(node, admin), service_id, agency_id)
 
 

@@ -20,11 +20,6 @@ mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPass
 AUDIT = "{ auditLog(first: 100) { edges { node { actor operation target result at } } } }"
 
 
-@pytest.fixture(scope="module")
-async def admin(node: NodeServer) -> str:
-    return await node.login()
-
-
 async def _user(node: NodeServer, admin: str, name: str, role: str = "STAFF") -> str:
     data = await node.ok(
         CREATE_USER, {"i": {"username": name, "password": "password-123", "roles": [role]}}, admin
@@ -176,8 +171,14 @@ async def test_every_mutation_is_audited_with_its_result(node: NodeServer, admin
 
 
 @pytest.mark.parametrize("name", ["anonymous", "Public", "x" * 65])
-async def test_reserved_and_overlong_usernames_are_refused(node: NodeServer, admin: str, name: str) -> None:
+async def test_reserved_and_overlong_usernames_are_refused(
+    node: NodeServer, admin: str, name: str
+) -> None:
     before = await node.snapshot()
-    result = await node.call(CREATE_USER, {"i": {"username": name, "password": "password-123", "roles": ["STAFF"]}}, admin)
+    result = await node.call(
+        CREATE_USER,
+        {"i": {"username": name, "password": "password-123", "roles": ["STAFF"]}},
+        admin,
+    )
     assert result.codes == ["BAD_INPUT"]
     assert await node.snapshot() == before

@@ -13,15 +13,21 @@ from typing import Any
 
 import asyncpg
 import pytest
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.transactions import in_transaction
 
 from federation.errors import AlreadyRedeemed
-from node import db
-from node.domain import catalogue, enterprises, records, vouchers
+from node.domain import enterprises, records, vouchers
 from node.domain.access import Actor, Role
+from node.domain.periods import local_today
 from node.models import ServiceRecord, Voucher
-from tests.node.test_enterprises_api import make_uscc
+from tests.support.factories import (
+    create_enterprise,
+    create_service,
+    create_service_record,
+    make_uscc,
+    staff_and_readonly,
+)
+from tests.support.node_db import open_node_db, published_service
 from tests.support.node_server import NodeServer
 
 VOUCHER = "id status amount validUntil categories issuedBy redeemedAt serviceRecordId"
@@ -31,104 +37,40 @@ REDEEM = f"""mutation($id: ID!, $record: ID!) {{
   redeemVoucher(id: $id, serviceRecordId: $record) {{ voucher {{ {VOUCHER} }} }} }}"""
 LIST = f"""query($filter: VoucherFilter) {{
   vouchers(filter: $filter, first: 100) {{ totalCount edges {{ node {{ {VOUCHER} }} }} }} }}"""
-START = """mutation($input: StartServiceRecordInput!) {
-  startServiceRecord(input: $input) { serviceRecord { id } } }"""
 COMPLETE = """mutation($id: ID!, $input: CompleteServiceRecordInput!) {
   completeServiceRecord(id: $id, input: $input) {
     serviceRecord { id status voucher { id status } history { kind } } } }"""
 RECORD = """query($enterprise: ID!) { serviceRecords(filter: {enterpriseId: $enterprise}) {
   edges { node { id voucher { id } history { kind } } } } }"""
-DISCLOSED = {
-    "function": "按标准开展检测并出具报告",
-    "process": "预约—送样—检测—报告",
-    "standard": "GB/T 2828.1-2012",
-    "fee": "按件收费",
-    "timeLimitDays": 7,
-}
 MISSING = "sz-ns:01890000-0000-7000-8000-000000000000"
 
 
 def _today() -> str:
-    return vouchers.local_today().isoformat()
+    return local_today(vouchers.LOCAL_TIMEZONE).isoformat()
 
 
 @pytest.fixture(scope="module")
-async def tokens(node: NodeServer) -> dict[str, str]:
-    admin = await node.login()
-    made = {"ADMIN": admin}
-    for role in ("STAFF", "READONLY"):
-        username = f"{role.lower()}-vou"
-        await node.ok(
-            "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
-            {"i": {"username": username, "password": "password-123", "roles": [role]}},
-            admin,
-        )
-        made[role] = await node.login(username, "password-123")
-    return made
+async def tokens(node: NodeServer, admin: str) -> dict[str, str]:
+    return {"ADMIN": admin, **await staff_and_readonly(node, admin, "vou")}
 
 
 @pytest.fixture(scope="module")
 async def services(node: NodeServer, tokens: dict[str, str]) -> dict[str, str]:
     """Published services: value-added testing and training, and a public-welfare one."""
-    made = {}
-    for key, category, public_welfare in (
-        ("testing", "QUALITY_TESTING", False),
-        ("training", "TRAINING", False),
-        ("free", "QUALITY_TESTING", True),
-    ):
-        data = await node.ok(
-            "mutation($i: ServiceInput!) { createService(input: $i) { service { id } } }",
-            {
-                "i": {
-                    "name": f"检测服务 {key}",
-                    "category": category,
-                    "publicWelfare": public_welfare,
-                    **DISCLOSED,
-                }
-            },
-            tokens["ADMIN"],
+    return {
+        key: await create_service(
+            node, tokens["ADMIN"], name=f"检测服务 {key}", category=category, publicWelfare=free
         )
-        made[key] = data["createService"]["service"]["id"]
-        await node.ok(
-            "mutation($id: ID!) { publishService(id: $id) { service { id } } }",
-            {"id": made[key]},
-            tokens["ADMIN"],
+        for key, category, free in (
+            ("testing", "QUALITY_TESTING", False),
+            ("training", "TRAINING", False),
+            ("free", "QUALITY_TESTING", True),
         )
-    return made
-
-
-async def _enterprise(node: NodeServer, token: str) -> str:
-    data = await node.ok(
-        "mutation($i: EnterpriseInput!) { createEnterprise(input: $i) { enterprise { id } } }",
-        {
-            "i": {
-                "name": "深圳市南山区精密检测有限公司",
-                "uscc": make_uscc(),
-                "regionCode": "440305",
-                "industryCode": "3981",
-            }
-        },
-        token,
-    )
-    return str(data["createEnterprise"]["enterprise"]["id"])
-
-
-async def _record(
-    node: NodeServer, token: str, enterprise: str, service: str, complete: bool = True
-) -> str:
-    data = await node.ok(
-        START,
-        {"input": {"enterpriseId": enterprise, "serviceId": service, "channel": "OFFLINE"}},
-        token,
-    )
-    record = str(data["startServiceRecord"]["serviceRecord"]["id"])
-    if complete:
-        await node.ok(COMPLETE, {"id": record, "input": {"outcome": "已出具检测报告"}}, token)
-    return record
+    }
 
 
 async def _voucher(node: NodeServer, token: str, enterprise: str, **fields: Any) -> dict[str, Any]:
-    valid_until = (vouchers.local_today() + timedelta(days=30)).isoformat()
+    valid_until = (local_today(vouchers.LOCAL_TIMEZONE) + timedelta(days=30)).isoformat()
     data = await node.ok(
         ISSUE,
         {
@@ -168,13 +110,13 @@ async def test_voucher_is_issued_and_redeemed_against_a_delivered_service(
     node: NodeServer, tokens: dict[str, str], services: dict[str, str]
 ) -> None:
     staff = tokens["STAFF"]
-    enterprise = await _enterprise(node, staff)
+    enterprise = await create_enterprise(node, staff)
     voucher = await _voucher(
         node, staff, enterprise, categories=["QUALITY_TESTING", "QUALITY_TESTING"]
     )
     assert voucher["status"] == "ISSUED" and voucher["issuedBy"] == "staff-vou"
     assert voucher["categories"] == ["QUALITY_TESTING"] and voucher["amount"] == "500.00"
-    record = await _record(node, staff, enterprise, services["testing"])
+    record = await create_service_record(node, staff, enterprise, services["testing"])
     data = await node.ok(REDEEM, {"id": voucher["id"], "record": record}, staff)
     redeemed = data["redeemVoucher"]["voucher"]
     assert redeemed["status"] == "REDEEMED" and redeemed["serviceRecordId"] == record
@@ -191,9 +133,11 @@ async def test_voucher_is_redeemed_when_completing_a_record(
     node: NodeServer, tokens: dict[str, str], services: dict[str, str]
 ) -> None:
     staff = tokens["STAFF"]
-    enterprise = await _enterprise(node, staff)
+    enterprise = await create_enterprise(node, staff)
     voucher = await _voucher(node, staff, enterprise)  # no categories: any value-added service
-    record = await _record(node, staff, enterprise, services["training"], complete=False)
+    record = await create_service_record(
+        node, staff, enterprise, services["training"], complete=False
+    )
     data = await node.ok(
         COMPLETE,
         {"id": record, "input": {"outcome": "培训完成", "voucherId": voucher["id"]}},
@@ -207,10 +151,10 @@ async def test_redeemed_voucher_is_not_redeemed_again(
     node: NodeServer, tokens: dict[str, str], services: dict[str, str]
 ) -> None:
     staff = tokens["STAFF"]
-    enterprise = await _enterprise(node, staff)
+    enterprise = await create_enterprise(node, staff)
     voucher = await _voucher(node, staff, enterprise)
-    first = await _record(node, staff, enterprise, services["testing"])
-    second = await _record(node, staff, enterprise, services["testing"])
+    first = await create_service_record(node, staff, enterprise, services["testing"])
+    second = await create_service_record(node, staff, enterprise, services["testing"])
     await node.ok(REDEEM, {"id": voucher["id"], "record": first}, staff)
     before = await node.snapshot()
     again = await node.call(REDEEM, {"id": voucher["id"], "record": second}, staff)
@@ -222,11 +166,13 @@ async def test_expired_voucher_is_refused_and_shown_expired(
     node: NodeServer, tokens: dict[str, str], services: dict[str, str]
 ) -> None:
     staff = tokens["STAFF"]
-    enterprise = await _enterprise(node, staff)
+    enterprise = await create_enterprise(node, staff)
     voucher = await _voucher(node, staff, enterprise, validUntil=_today())  # valid all of today
     await _expire_behind_the_nodes_back(node, voucher["id"])
-    record = await _record(node, staff, enterprise, services["testing"])
-    unfinished = await _record(node, staff, enterprise, services["testing"], complete=False)
+    record = await create_service_record(node, staff, enterprise, services["testing"])
+    unfinished = await create_service_record(
+        node, staff, enterprise, services["testing"], complete=False
+    )
     before = await node.snapshot()
     assert (await node.call(REDEEM, {"id": voucher["id"], "record": record}, staff)).codes == [
         "VOUCHER_EXPIRED"
@@ -247,9 +193,9 @@ async def test_voucher_for_other_categories_is_refused(
     node: NodeServer, tokens: dict[str, str], services: dict[str, str]
 ) -> None:
     staff = tokens["STAFF"]
-    enterprise = await _enterprise(node, staff)
+    enterprise = await create_enterprise(node, staff)
     voucher = await _voucher(node, staff, enterprise, categories=["TRAINING", "FINANCING"])
-    record = await _record(node, staff, enterprise, services["testing"])
+    record = await create_service_record(node, staff, enterprise, services["testing"])
     before = await node.snapshot()
     result = await node.call(REDEEM, {"id": voucher["id"], "record": record}, staff)
     assert result.codes == ["VOUCHER_CATEGORY_MISMATCH"]
@@ -260,9 +206,9 @@ async def test_voucher_does_not_pay_for_a_public_welfare_service(
     node: NodeServer, tokens: dict[str, str], services: dict[str, str]
 ) -> None:
     staff = tokens["STAFF"]
-    enterprise = await _enterprise(node, staff)
+    enterprise = await create_enterprise(node, staff)
     voucher = await _voucher(node, staff, enterprise)
-    record = await _record(node, staff, enterprise, services["free"])
+    record = await create_service_record(node, staff, enterprise, services["free"])
     before = await node.snapshot()
     result = await node.call(REDEEM, {"id": voucher["id"], "record": record}, staff)
     assert result.codes == ["BAD_INPUT"] and "public-welfare" in result.errors[0]["message"]
@@ -273,14 +219,16 @@ async def test_voucher_needs_its_own_enterprises_completed_record_without_a_vouc
     node: NodeServer, tokens: dict[str, str], services: dict[str, str]
 ) -> None:
     staff = tokens["STAFF"]
-    enterprise, other = await _enterprise(node, staff), await _enterprise(node, staff)
+    enterprise, other = await create_enterprise(node, staff), await create_enterprise(node, staff)
     voucher = (await _voucher(node, staff, enterprise))["id"]
-    paid = await _record(node, staff, enterprise, services["testing"])
+    paid = await create_service_record(node, staff, enterprise, services["testing"])
     await node.ok(
         REDEEM, {"id": (await _voucher(node, staff, enterprise))["id"], "record": paid}, staff
     )
-    in_progress = await _record(node, staff, enterprise, services["testing"], complete=False)
-    others = await _record(node, staff, other, services["testing"])
+    in_progress = await create_service_record(
+        node, staff, enterprise, services["testing"], complete=False
+    )
+    others = await create_service_record(node, staff, other, services["testing"])
     before = await node.snapshot()
     cases = [
         (voucher, in_progress, "INVALID_TRANSITION"),
@@ -297,8 +245,8 @@ async def test_voucher_needs_its_own_enterprises_completed_record_without_a_vouc
 
 async def test_bad_voucher_input_changes_nothing(node: NodeServer, tokens: dict[str, str]) -> None:
     staff = tokens["STAFF"]
-    enterprise = await _enterprise(node, staff)
-    yesterday = (vouchers.local_today() - timedelta(days=1)).isoformat()
+    enterprise = await create_enterprise(node, staff)
+    yesterday = (local_today(vouchers.LOCAL_TIMEZONE) - timedelta(days=1)).isoformat()
     before = await node.snapshot()
     cases = [
         ({"enterpriseId": enterprise, "amount": "0"}, "BAD_INPUT"),
@@ -316,9 +264,9 @@ async def test_readonly_reads_but_never_changes_vouchers_and_anonymous_sees_none
     node: NodeServer, tokens: dict[str, str], services: dict[str, str]
 ) -> None:
     staff, readonly = tokens["STAFF"], tokens["READONLY"]
-    enterprise = await _enterprise(node, staff)
+    enterprise = await create_enterprise(node, staff)
     voucher = await _voucher(node, staff, enterprise)
-    record = await _record(node, staff, enterprise, services["testing"])
+    record = await create_service_record(node, staff, enterprise, services["testing"])
     issue = {"input": {"enterpriseId": enterprise, "amount": "100", "validUntil": _today()}}
     before = await node.snapshot()
     for token, code in ((readonly, "FORBIDDEN"), (None, "UNAUTHENTICATED")):
@@ -334,9 +282,11 @@ async def test_concurrent_redemptions_spend_a_voucher_once(
     node: NodeServer, tokens: dict[str, str], services: dict[str, str]
 ) -> None:
     staff = tokens["STAFF"]
-    enterprise = await _enterprise(node, staff)
+    enterprise = await create_enterprise(node, staff)
     voucher = await _voucher(node, staff, enterprise)
-    records_ = [await _record(node, staff, enterprise, services["testing"]) for _ in range(10)]
+    records_ = [
+        await create_service_record(node, staff, enterprise, services["testing"]) for _ in range(10)
+    ]
     # Each call opens its own HTTP client, so the server serves each on its own connection.
     results = await asyncio.gather(
         *(node.call(REDEEM, {"id": voucher["id"], "record": r}, staff) for r in records_)
@@ -391,11 +341,8 @@ async def real_redeem(voucher_id: uuid.UUID, record_id: uuid.UUID) -> None:
 
 @pytest.fixture
 async def postgres_db(make_db_url: Callable[[str], str]) -> AsyncIterator[None]:
-    await db.open_db(make_db_url("postgres"))
-    yield
-    await db.close_db()
-    # Tortoise caches built queries per connection name, across databases of one process.
-    EXECUTOR_CACHE.clear()
+    async with open_node_db(make_db_url("postgres")):
+        yield
 
 
 async def _race(redeem: Redeem) -> tuple[uuid.UUID, list[Any]]:
@@ -404,18 +351,9 @@ async def _race(redeem: Redeem) -> tuple[uuid.UUID, list[Any]]:
             STAFF, name="并发测试企业", uscc=make_uscc(), region_code="440305", industry_code="3981"
         )
     ).enterprise
-    service = await catalogue.create_service(
-        STAFF,
-        name="检测",
-        category="QUALITY_TESTING",
-        public_welfare=False,
-        function="f",
-        process="p",
-        standard="s",
-        fee="按件",
-        time_limit_days=3,
+    service = await published_service(
+        STAFF, name="检测", category="QUALITY_TESTING", public_welfare=False, fee="按件"
     )
-    await catalogue.publish_service(STAFF, service.id)
     record_ids = []
     for _ in range(CONCURRENT):
         record = await records.start_service_record(
@@ -424,7 +362,7 @@ async def _race(redeem: Redeem) -> tuple[uuid.UUID, list[Any]]:
         await records.complete_service_record(STAFF, record.id, "完成")
         record_ids.append(record.id)
     voucher = await vouchers.issue_voucher(
-        STAFF, enterprise.id, Decimal("300"), vouchers.local_today(), []
+        STAFF, enterprise.id, Decimal("300"), local_today(vouchers.LOCAL_TIMEZONE), []
     )
     # Each task runs its own transaction, so each holds its own pooled connection.
     results = await asyncio.gather(

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from node.domain.catalogue import ServiceCategory as C
 from node.domain.catalogue import ServiceMode as M
 
+# fmt: off
+# (the tables below are laid out by hand: an entry a line or two reads better than a field a line)
+
 
 @dataclass(frozen=True)
 class AgencyTemplate:
