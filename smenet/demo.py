@@ -60,26 +60,46 @@ class _Child:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--nodes", type=int, default=1, choices=range(1, len(WINDOWS) + 1),
-                        metavar="N", help=f"number of windows, 1-{len(WINDOWS)} (default 1)")
-    parser.add_argument("--port", type=int, default=8000, metavar="BASE",
-                        help="kept for the hub; window i serves on BASE+1+i (default 8000)")
-    parser.add_argument("--data", type=Path, default=Path("data/demo"), metavar="DIR",
-                        help="one folder per window under DIR (default data/demo)")
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        choices=range(1, len(WINDOWS) + 1),
+        metavar="N",
+        help=f"number of windows, 1-{len(WINDOWS)} (default 1)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        metavar="BASE",
+        help="kept for the hub; window i serves on BASE+1+i (default 8000)",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path("data/demo"),
+        metavar="DIR",
+        help="one folder per window under DIR (default data/demo)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     windows = WINDOWS[: args.nodes]
     if not 1 <= args.port <= 65535 - len(windows):
-        raise CommandError(f"--port: {len(windows)} window(s) need ports BASE+1 to"
-                           f" BASE+{len(windows)}, all at most 65535")
+        raise CommandError(
+            f"--port: {len(windows)} window(s) need ports BASE+1 to"
+            f" BASE+{len(windows)}, all at most 65535"
+        )
     data: Path = args.data.resolve()
     ports = [args.port + 1 + i for i in range(len(windows))]
     for window, port in zip(windows, ports, strict=True):
         if not _port_free(port):
-            raise CommandError(f"port {port} (window {window.window_id}) is already in use:"
-                               " stop what holds it or choose another base with --port")
+            raise CommandError(
+                f"port {port} (window {window.window_id}) is already in use:"
+                " stop what holds it or choose another base with --port"
+            )
     children: list[_Child] = []
     with _stop_on_signals() as stop:
         try:
@@ -128,17 +148,38 @@ def _prepare(window: DemoWindow, data: Path, port: int) -> None:
     """Initialise and seed a window the first time the demo runs it."""
     if (data / CONFIG_FILE).exists():
         return
-    _smenet("node", "init", "--data", str(data), "--window-id", window.window_id,
-            "--name", window.name, "--region", window.region, "--kind", window.kind,
-            "--industries", window.industries, "--port", str(port),
-            "--admin-password", ADMIN_PASSWORD)
+    _smenet(
+        "node",
+        "init",
+        "--data",
+        str(data),
+        "--window-id",
+        window.window_id,
+        "--name",
+        window.name,
+        "--region",
+        window.region,
+        "--kind",
+        window.kind,
+        "--industries",
+        window.industries,
+        "--port",
+        str(port),
+        "--admin-password",
+        ADMIN_PASSWORD,
+    )
     _smenet("node", "seed", "--data", str(data))
 
 
 def _smenet(*args: str) -> None:
     # A session of its own: Ctrl-C reaches only the demo, which lets the step finish.
-    done = subprocess.run([sys.executable, "-m", "smenet", *args], capture_output=True,
-                          text=True, stdin=subprocess.DEVNULL, start_new_session=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "smenet", *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     if done.returncode != 0:
         raise CommandError(f"`smenet {' '.join(args[:2])}` failed: {done.stderr.strip()}")
     print(done.stdout.strip(), flush=True)
@@ -148,9 +189,22 @@ def _serve(window: DemoWindow, data: Path, port: int) -> _Child:
     log = data / "serve.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "smenet", "node", "serve", "--data", str(data),
-             "--host", "127.0.0.1", "--port", str(port)],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "smenet",
+                "node",
+                "serve",
+                "--data",
+                str(data),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # stopped by us, once, not by the terminal's Ctrl-C as well
         )
     return _Child(window, port, log, process)
@@ -169,8 +223,9 @@ def _wait_ready(children: list[_Child], stop: threading.Event) -> bool:
                 pending.remove(child)
         if pending and time.monotonic() > deadline:
             names = ", ".join(child.window.window_id for child in pending)
-            raise CommandError(f"windows not ready within {READY_TIMEOUT_S} s: {names};"
-                               f" see {pending[0].log}")
+            raise CommandError(
+                f"windows not ready within {READY_TIMEOUT_S} s: {names}; see {pending[0].log}"
+            )
         stop.wait(0.1)
     return not stop.is_set()
 
@@ -186,8 +241,9 @@ def _ready(port: int) -> bool:
 def _check_running(child: _Child, when: str) -> None:
     code = child.process.poll()
     if code is not None:
-        raise CommandError(f"window {child.window.window_id} exited {when} (exit code {code});"
-                           f" see {child.log}")
+        raise CommandError(
+            f"window {child.window.window_id} exited {when} (exit code {code}); see {child.log}"
+        )
 
 
 def _watch(children: list[_Child], stop: threading.Event) -> None:

@@ -105,7 +105,8 @@ async def _write_feedback(
         )
     except IntegrityError:
         raise FeedbackExists(f"service record {service_record_id} already has feedback") from None
-    content = {"rating": rating, "channel": channel.value}
+    # The time counts too: moving feedback into another period would change the indicators.
+    content = {"rating": rating, "channel": channel.value, "at": feedback.created_at}
     entry = await chain.append(
         service_record_id, CHAIN_KIND_FEEDBACK, actor_name, content, connection
     )
@@ -247,7 +248,7 @@ async def add_follow_up(
             service_record_id,
             CHAIN_KIND_FOLLOW_UP,
             actor.username,
-            {"followUp": follow_up.id, "channel": channel},
+            {"followUp": follow_up.id, "channel": channel, "at": follow_up.created_at},
             connection,
         )
     return follow_up

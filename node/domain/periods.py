@@ -26,10 +26,13 @@ def period_bounds(
     def start_of(day: date) -> datetime:
         return datetime.combine(day, time(), zone).astimezone(UTC)
 
-    return (
-        start_of(from_date) if from_date else None,
-        start_of(to_date + timedelta(days=1)) if to_date else None,
-    )
+    try:
+        return (
+            start_of(from_date) if from_date else None,
+            start_of(to_date + timedelta(days=1)) if to_date else None,
+        )
+    except OverflowError:
+        raise InputError("the period lies outside the calendar this node keeps") from None
 
 
 def within(

@@ -32,7 +32,7 @@ from node.domain.catalogue import ServiceStatus
 from node.domain.inputs import check_lengths, money
 from node.domain.pagination import Page, paginate
 from node.domain.periods import within
-from node.models import Agency, ChainEntry, Enterprise, Service, ServiceRecord
+from node.models import Agency, ChainEntry, Enterprise, Feedback, Service, ServiceRecord
 
 # `fee` column: 12 digits, 2 decimals.
 MAX_FEE = Decimal("1e10")
@@ -326,7 +326,31 @@ async def verify_history(batch: int = 500) -> tuple[int, chain.Break | None]:
             if found is not None and (first is None or found.position < first.position):
                 first = found
         query = ServiceRecord.filter(id__gt=rows[-1].id).order_by("id").limit(batch)
-    return checked, first
+    return checked, first or await _verify_feedback(checked, batch)
+
+
+async def _verify_feedback(length: int, batch: int) -> chain.Break | None:
+    """Feedback rows feed the satisfaction indicator: each must match its FEEDBACK entry."""
+    query = Feedback.all().order_by("id").limit(batch)
+    while rows := await query:
+        entries = {
+            entry.service_record_id: entry
+            for entry in await ChainEntry.filter(
+                service_record_id__in=[row.service_record_id for row in rows], kind="FEEDBACK"
+            )
+        }
+        for row in rows:
+            entry = entries.get(row.service_record_id)
+            hashed = json.loads(entry.content) if entry is not None else {}
+            stored = chain.canonical_value(
+                {"rating": row.rating, "channel": row.channel, "at": row.created_at}
+            )
+            if any(hashed.get(key) != value for key, value in stored.items()):
+                position = entry.position if entry is not None else length
+                reason = "feedback row differs from its chain entry"
+                return chain.Break(position, reason, row.service_record_id)
+        query = Feedback.filter(id__gt=rows[-1].id).order_by("id").limit(batch)
+    return None
 
 
 async def _histories(record_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ChainEntry]]:

@@ -124,7 +124,12 @@ async def redeem_for_record(
         )
     redeemed_at = clock.now()
     changed = (
-        await Voucher.filter(id=voucher_id, status=VoucherStatus.ISSUED.value)
+        # Still valid at the moment of the write, too: a check at 23:59 must not spend at 00:00.
+        await Voucher.filter(
+            id=voucher_id,
+            status=VoucherStatus.ISSUED.value,
+            valid_until__gte=local_today(LOCAL_TIMEZONE),
+        )
         .using_db(connection)
         .update(
             status=VoucherStatus.REDEEMED.value,

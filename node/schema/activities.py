@@ -6,9 +6,8 @@ from datetime import date, datetime
 
 import strawberry
 
-from federation.errors import Forbidden
 from node.domain import activities
-from node.domain.access import PERSONAL_DATA_ROLES, READ_ROLES, require
+from node.domain.access import READ_ROLES, require
 from node.models import Activity as ActivityRow
 from node.models import ActivityRegistration as RegistrationRow
 from node.models import Enterprise as EnterpriseRow
@@ -26,8 +25,11 @@ class ActivityRegistration:
     registered_at: datetime
     attended_at: datetime | None
     rating: int | None
-    comment: str
     row: strawberry.Private[RegistrationRow]
+
+    @strawberry.field(description="may hold personal information: STAFF and WINDOW_ADMIN only")
+    def comment(self, info: Ctx) -> str | None:
+        return info.context.personal(self.row.comment, "a participant's comment")
 
     @strawberry.field
     async def enterprise(self, info: Ctx) -> Enterprise | None:
@@ -37,10 +39,8 @@ class ActivityRegistration:
         return None if row is None else Enterprise.from_row(row, info.context)
 
     @strawberry.field(description="personal information: STAFF and WINDOW_ADMIN only")
-    def participant_name(self, info: Ctx) -> str:
-        if not info.context.actor.has_any(PERSONAL_DATA_ROLES):
-            raise Forbidden("participants' names are visible to STAFF and WINDOW_ADMIN")
-        return self.row.participant_name
+    def participant_name(self, info: Ctx) -> str | None:
+        return info.context.personal(self.row.participant_name, "a participant's name")
 
     @classmethod
     def from_row(cls, row: RegistrationRow, ctx: Context) -> ActivityRegistration:
@@ -49,7 +49,6 @@ class ActivityRegistration:
             registered_at=row.created_at,
             attended_at=row.attended_at,
             rating=row.rating,
-            comment=row.comment,
             row=row,
         )
 

@@ -11,10 +11,10 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 from tortoise.models import Model
 
-from federation.errors import NotFound, SmenetError
+from federation.errors import Forbidden, NotFound, SmenetError
 from federation.ids import make_id, parse_id
 from node.config import NodeSettings
-from node.domain.access import ANONYMOUS, Actor
+from node.domain.access import ANONYMOUS, PERSONAL_DATA_ROLES, Actor
 
 M = TypeVar("M", bound=Model)
 
@@ -76,6 +76,12 @@ class Context:
     @property
     def audit_actor(self) -> Actor:
         return ANONYMOUS if isinstance(self.caller, SmenetError) else self.caller
+
+    def personal(self, value: str, what: str) -> str:
+        """Personal information (PIPL) is shown to STAFF and WINDOW_ADMIN only."""
+        if not self.actor.has_any(PERSONAL_DATA_ROLES):
+            raise Forbidden(f"{what} is visible to STAFF and WINDOW_ADMIN only")
+        return value
 
     def network_id(self, key: uuid.UUID) -> str:
         return make_id(self.settings.window_id, key)

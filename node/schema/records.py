@@ -57,15 +57,19 @@ class ChainEntry:
 @strawberry.type
 class Feedback:
     rating: int
-    comment: str
     channel: FeedbackChannel
     at: datetime
+    comment_text: strawberry.Private[str]
+
+    @strawberry.field(description="may hold personal information: STAFF and WINDOW_ADMIN only")
+    def comment(self, info: Ctx) -> str | None:
+        return info.context.personal(self.comment_text, "a feedback comment")
 
     @classmethod
     def from_row(cls, row: FeedbackRow) -> Feedback:
         return cls(
             rating=row.rating,
-            comment=row.comment,
+            comment_text=row.comment,
             channel=FeedbackChannel(row.channel),
             at=row.created_at,
         )
@@ -75,16 +79,20 @@ class Feedback:
 class FollowUp:
     id: strawberry.ID
     channel: str
-    result: str
     actor: str
     at: datetime
+    result_text: strawberry.Private[str]
+
+    @strawberry.field(description="may hold personal information: STAFF and WINDOW_ADMIN only")
+    def result(self, info: Ctx) -> str | None:
+        return info.context.personal(self.result_text, "a follow-up's result")
 
     @classmethod
     def from_row(cls, row: FollowUpRow, ctx: Context) -> FollowUp:
         return cls(
             id=strawberry.ID(ctx.network_id(row.id)),
             channel=row.channel,
-            result=row.result,
+            result_text=row.result,
             actor=row.actor,
             at=row.created_at,
         )
@@ -97,7 +105,6 @@ class ServiceRecord:
     id: strawberry.ID
     agency_id: strawberry.ID | None
     channel: Channel
-    staff: str
     status: ServiceRecordStatus
     started_at: datetime
     completed_at: datetime | None
@@ -105,6 +112,10 @@ class ServiceRecord:
     fee: Decimal | None = strawberry.field(description="yuan")
     created_at: datetime
     row: strawberry.Private[ServiceRecordRow]
+
+    @strawberry.field(description="a person's name: STAFF and WINDOW_ADMIN only")
+    def staff(self, info: Ctx) -> str | None:
+        return info.context.personal(self.row.staff, "the staff member's name")
 
     @strawberry.field
     async def enterprise(self, info: Ctx) -> Enterprise | None:
@@ -154,7 +165,6 @@ class ServiceRecord:
             if row.agency_id is None
             else strawberry.ID(ctx.network_id(row.agency_id)),
             channel=Channel(row.channel),
-            staff=row.staff,
             status=ServiceRecordStatus(row.status),
             started_at=row.started_at,
             completed_at=row.completed_at,

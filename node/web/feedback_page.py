@@ -107,7 +107,7 @@ async def _read_rating(request: Request) -> tuple[int | None, str]:
     except ValueError:
         return None, ""
     raw = form.get("rating", "").strip()
-    rating = int(raw) if raw.isdigit() and 1 <= int(raw) <= 5 else None
+    rating = int(raw) if raw in {"1", "2", "3", "4", "5"} else None
     return rating, form.get("comment", "")
 
 

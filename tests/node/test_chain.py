@@ -294,3 +294,21 @@ async def test_naive_append_is_caught_by_the_same_fork_check(
     monkeypatch.setattr(chain, "append", naive_append)
     problems = await concurrent_records(*postgres_node_db)
     assert problems, "a naive append survived concurrent writers: the test proves nothing"
+
+
+async def test_verify_catches_a_feedback_rating_changed_behind_the_nodes_back(
+    node: NodeServer, admin: str, setup: dict[str, str]
+) -> None:
+    record = await served(node, admin, setup)
+    await node.ok(
+        "mutation($i: FeedbackInput!) { submitFeedback(input: $i) { feedback { rating } } }",
+        {"i": {"serviceRecordId": record["id"], "rating": 2, "comment": "等待太久"}},
+        admin,
+    )
+    assert verify(node)[0] == 0
+    local = record["id"].split(":", 1)[1]
+    await sql(node.db_url, f"update feedback set rating = 5 where service_record_id = '{local}' and $1 >= 0", 0)
+    code, out = verify(node)
+    assert code == 1 and "feedback row differs from its chain entry" in out and record["id"] in out
+    await sql(node.db_url, f"update feedback set rating = 2 where service_record_id = '{local}' and $1 >= 0", 0)
+    assert verify(node)[0] == 0

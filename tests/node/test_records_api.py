@@ -147,8 +147,10 @@ async def test_record_starts_completes_and_is_corrected_into_linked_history(
     info = (await node.ok(NODE_INFO))["nodeInfo"]
     assert info["chainLength"] == positions[-1] + 1
     assert info["chainHead"] == history[-1]["hash"]
-    again = await node.ok(GET, {"id": started["id"]}, tokens["READONLY"])
-    assert again["serviceRecord"]["history"] == history
+    again = await node.call(GET, {"id": started["id"]}, tokens["READONLY"])
+    # A READONLY user reads the history; the staff member's name is personal data.
+    assert again.codes == ["FORBIDDEN"] and again.errors[0]["path"] == ["serviceRecord", "staff"]
+    assert again.data["serviceRecord"]["history"] == history
 
 
 async def test_staff_name_and_enterprise_contact_stay_out_of_the_hashed_content(
@@ -448,3 +450,14 @@ async def test_record_refuses_an_unmatched_or_another_enterprises_demand(
     other = await enterprise(node, admin)
     variables = {"i": {**fields, "enterpriseId": other, "demandId": theirs}}
     await refused(node, START, variables, admin, "BAD_INPUT")
+
+
+async def test_names_and_free_texts_are_personal_data_hidden_from_readonly_users(
+    node: NodeServer, admin: str, tokens: dict[str, str], shared: Setup
+) -> None:
+    record = await start(node, admin, shared, staff="李丽", channel="OFFLINE")
+    query = "query($id: ID!) { serviceRecord(id: $id) { id staff } }"
+    assert (await node.ok(query, {"id": record["id"]}, admin))["serviceRecord"]["staff"] == "李丽"
+    hidden = await node.call(query, {"id": record["id"]}, tokens["READONLY"])
+    assert hidden.codes == ["FORBIDDEN"]
+    assert hidden.data == {"serviceRecord": {"id": record["id"], "staff": None}}
