@@ -33,10 +33,9 @@ class ActivityRegistration:
 
     @strawberry.field
     async def enterprise(self, info: Ctx) -> Enterprise | None:
-        if self.row.enterprise_id is None:
-            return None
-        row = await info.context.loaders.of(EnterpriseRow).load(self.row.enterprise_id)
-        return None if row is None else Enterprise.from_row(row, info.context)
+        return await info.context.related(
+            EnterpriseRow, self.row.enterprise_id, Enterprise.from_row
+        )
 
     @strawberry.field(description="personal information: STAFF and WINDOW_ADMIN only")
     def participant_name(self, info: Ctx) -> str | None:

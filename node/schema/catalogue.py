@@ -27,8 +27,7 @@ class Agency:
 
     @classmethod
     async def resolve_reference(cls, id: strawberry.ID, info: Info[Context, None]) -> Agency | None:
-        row = await info.context.loaders.of(AgencyRow).load(info.context.local_id(id))
-        return None if row is None else cls.from_row(row, info.context)
+        return await info.context.related(AgencyRow, info.context.local_id(id), cls.from_row)
 
     @classmethod
     def from_row(cls, row: AgencyRow, ctx: Context) -> Agency:
@@ -103,10 +102,7 @@ class Service:
 
     @strawberry.field
     async def agency(self, info: Info[Context, None]) -> Agency | None:
-        if self.agency_key is None:
-            return None
-        row = await info.context.loaders.of(AgencyRow).load(self.agency_key)
-        return None if row is None else Agency.from_row(row, info.context)
+        return await info.context.related(AgencyRow, self.agency_key, Agency.from_row)
 
     @classmethod
     async def resolve_reference(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from node.config import NodeSettings
 from node.domain.access import ANONYMOUS, PERSONAL_DATA_ROLES, Actor
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 async def _load_rows(model: type[M], keys: list[uuid.UUID]) -> list[M | None]:
@@ -76,6 +78,15 @@ class Context:
     @property
     def audit_actor(self) -> Actor:
         return ANONYMOUS if isinstance(self.caller, SmenetError) else self.caller
+
+    async def related(
+        self, model: type[M], key: uuid.UUID | None, convert: Callable[[M, Context], T]
+    ) -> T | None:
+        """The GraphQL object of a related row, loaded in one batch with its siblings."""
+        if key is None:
+            return None
+        row = await self.loaders.of(model).load(key)
+        return None if row is None else convert(row, self)
 
     def personal(self, value: str, what: str) -> str:
         """Personal information (PIPL) is shown to STAFF and WINDOW_ADMIN only."""

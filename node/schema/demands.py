@@ -62,8 +62,9 @@ class Demand:
 
     @strawberry.field
     async def enterprise(self, info: Ctx) -> Enterprise | None:
-        row = await info.context.loaders.of(EnterpriseRow).load(self.row.enterprise_id)
-        return None if row is None else Enterprise.from_row(row, info.context)
+        return await info.context.related(
+            EnterpriseRow, self.row.enterprise_id, Enterprise.from_row
+        )
 
     @strawberry.field(description="matched service of this window")
     async def service(self, info: Ctx) -> Service | None:

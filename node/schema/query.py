@@ -93,8 +93,7 @@ class CoreQuery:
 
     @strawberry.field
     async def agency(self, info: Ctx, id: strawberry.ID) -> Agency | None:
-        row = await info.context.loaders.of(AgencyRow).load(info.context.local_id(id))
-        return None if row is None else Agency.from_row(row, info.context)
+        return await info.context.related(AgencyRow, info.context.local_id(id), Agency.from_row)
 
     @strawberry.field
     async def experts(

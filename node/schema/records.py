@@ -119,27 +119,21 @@ class ServiceRecord:
 
     @strawberry.field
     async def enterprise(self, info: Ctx) -> Enterprise | None:
-        row = await info.context.loaders.of(EnterpriseRow).load(self.row.enterprise_id)
-        return None if row is None else Enterprise.from_row(row, info.context)
+        return await info.context.related(
+            EnterpriseRow, self.row.enterprise_id, Enterprise.from_row
+        )
 
     @strawberry.field
     async def service(self, info: Ctx) -> Service | None:
-        row = await info.context.loaders.of(ServiceRow).load(self.row.service_id)
-        return None if row is None else Service.from_row(row, info.context)
+        return await info.context.related(ServiceRow, self.row.service_id, Service.from_row)
 
     @strawberry.field
     async def demand(self, info: Ctx) -> Demand | None:
-        if self.row.demand_id is None:
-            return None
-        row = await info.context.loaders.of(DemandRow).load(self.row.demand_id)
-        return None if row is None else Demand.from_row(row, info.context)
+        return await info.context.related(DemandRow, self.row.demand_id, Demand.from_row)
 
     @strawberry.field
     async def voucher(self, info: Ctx) -> Voucher | None:
-        if self.row.voucher_id is None:
-            return None
-        row = await info.context.loaders.of(VoucherRow).load(self.row.voucher_id)
-        return None if row is None else Voucher.from_row(row, info.context)
+        return await info.context.related(VoucherRow, self.row.voucher_id, Voucher.from_row)
 
     @strawberry.field
     async def feedback(self, info: Ctx) -> Feedback | None:

@@ -38,8 +38,7 @@ class Voucher:
 
     @strawberry.field
     async def enterprise(self, info: Ctx) -> Enterprise | None:
-        row = await info.context.loaders.of(EnterpriseRow).load(self.enterprise_key)
-        return None if row is None else Enterprise.from_row(row, info.context)
+        return await info.context.related(EnterpriseRow, self.enterprise_key, Enterprise.from_row)
 
     @classmethod
     def from_row(cls, row: VoucherRow, ctx: Context) -> Voucher:
