@@ -26,6 +26,7 @@ from federation.errors import (
 from node import clock
 from node.domain import chain, events
 from node.domain.access import WRITE_ROLES, Actor, require
+from node.domain.inputs import required_text
 from node.domain.records import locked_record
 from node.models import Feedback, FeedbackLink, FollowUp, Service, ServiceRecord
 
@@ -35,7 +36,7 @@ LINK_ACTOR = "enterprise"
 CHAIN_KIND_FEEDBACK = "FEEDBACK"
 CHAIN_KIND_FOLLOW_UP = "FOLLOW_UP"
 MAX_COMMENT = 2000
-MAX_FOLLOW_UP_CHANNEL = 32  # the column's width
+FOLLOW_UP_CHANNEL = FollowUp._meta.fields_map["channel"]  # its width bounds the input
 
 
 class FeedbackChannel(enum.StrEnum):
@@ -228,11 +229,8 @@ async def add_follow_up(
     out of the hashed content.
     """
     require(actor, WRITE_ROLES, "record follow-ups")
-    channel, result = channel.strip(), result.strip()
-    if not channel or len(channel) > MAX_FOLLOW_UP_CHANNEL:
-        raise InputError(
-            f"channel must be 1 to {MAX_FOLLOW_UP_CHANNEL} characters", field="channel"
-        )
+    channel = required_text(channel, "channel", FOLLOW_UP_CHANNEL.max_length)
+    result = result.strip()
     if not result:
         raise InputError("result must not be empty", field="result")
     async with in_transaction() as connection:

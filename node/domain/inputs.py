@@ -23,6 +23,16 @@ def check_lengths(model: type[Model], values: Mapping[str, Any]) -> None:
                 raise InputError(f"{name} is longer than {field.max_length} characters")
 
 
+def required_text(value: str, name: str, limit: int) -> str:
+    """Trimmed text that must not be empty nor longer than ``limit``."""
+    value = value.strip()
+    if not value:
+        raise InputError(f"{name} must not be empty", field=name)
+    if len(value) > limit:
+        raise InputError(f"{name} is longer than {limit} characters", field=name)
+    return value
+
+
 def money(name: str, value: Decimal, maximum: Decimal) -> Decimal:
     """A finite amount rounded to the cent, between 0 and ``maximum`` (exclusive)."""
     try:

@@ -29,7 +29,7 @@ from node import clock
 from node.domain import chain, demands, events, vouchers
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.catalogue import ServiceStatus
-from node.domain.inputs import check_lengths, money
+from node.domain.inputs import check_lengths, money, required_text
 from node.domain.pagination import Page, paginate
 from node.domain.periods import within
 from node.models import Agency, ChainEntry, Enterprise, Feedback, Service, ServiceRecord
@@ -79,15 +79,6 @@ class ServiceRecordFilter:
     from_date: date | None = None  # calendar days in ``timezone`` on started_at, both included
     to_date: date | None = None
     timezone: str = "Asia/Shanghai"
-
-
-def _text(value: str, name: str, limit: int) -> str:
-    value = value.strip()
-    if not value:
-        raise InputError(f"{name} must not be empty", field=name)
-    if len(value) > limit:
-        raise InputError(f"{name} is longer than {limit} characters", field=name)
-    return value
 
 
 def _facts(record: ServiceRecord, *keys: str) -> dict[str, Any]:
@@ -191,7 +182,7 @@ async def complete_service_record(
 ) -> ServiceRecord:
     """Record the outcome; a voucher is redeemed and a demand completed in the same step."""
     require(actor, WRITE_ROLES, "complete service records")
-    outcome = _text(outcome, "outcome", MAX_OUTCOME)
+    outcome = required_text(outcome, "outcome", MAX_OUTCOME)
     # Rounded to the cent here, so what is hashed is what either database keeps.
     fee = None if fee is None else money("fee", fee, MAX_FEE)
     async with in_transaction() as connection:
@@ -226,9 +217,9 @@ async def correct_service_record(
 ) -> ServiceRecord:
     """Correct a completed record: a new CORRECTED entry with the reason and the changes."""
     require(actor, WRITE_ROLES, "correct service records")
-    reason = _text(reason, "reason", MAX_OUTCOME)
+    reason = required_text(reason, "reason", MAX_OUTCOME)
     asked: dict[str, Any] = {
-        "outcome": None if outcome is None else _text(outcome, "outcome", MAX_OUTCOME),
+        "outcome": None if outcome is None else required_text(outcome, "outcome", MAX_OUTCOME),
         "fee": None if fee is None else money("fee", fee, MAX_FEE),
         "channel": None if channel is None else Channel(channel).value,
     }
