@@ -16,7 +16,8 @@ Anything else that escapes a resolver becomes ``INTERNAL_ERROR`` without detail.
     │   ├── WeakPassword             WEAK_PASSWORD
     │   ├── VoucherExpired           VOUCHER_EXPIRED
     │   ├── VoucherCategoryMismatch  VOUCHER_CATEGORY_MISMATCH
-    │   └── InvalidLink              INVALID_LINK
+    │   ├── InvalidLink              INVALID_LINK
+    │   └── InputRefused             INPUT_REFUSED  (by a plugin's validation)
     ├── Conflict                     CONFLICT
     │   ├── DuplicateUscc            DUPLICATE_USCC
     │   ├── AlreadyRedeemed          ALREADY_REDEEMED
@@ -28,8 +29,7 @@ Anything else that escapes a resolver becomes ``INTERNAL_ERROR`` without detail.
     ├── Unauthenticated              UNAUTHENTICATED
     │   ├── InvalidCredentials       INVALID_CREDENTIALS
     │   └── AccountLocked            ACCOUNT_LOCKED
-    ├── Forbidden                    FORBIDDEN
-    └── NotImplementedYet            NOT_IMPLEMENTED
+    └── Forbidden                    FORBIDDEN
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ __all__ = [
     "Forbidden",
     "IncompleteDisclosure",
     "InputError",
+    "InputRefused",
     "InvalidCredentials",
     "InvalidCursor",
     "InvalidId",
@@ -57,7 +58,6 @@ __all__ = [
     "InvalidUscc",
     "LimitExceeded",
     "NotFound",
-    "NotImplementedYet",
     "SmenetError",
     "Unauthenticated",
     "VoucherCategoryMismatch",
@@ -145,8 +145,10 @@ class WeakPassword(InputError):
     code = "WEAK_PASSWORD"
 
 
-class NotImplementedYet(SmenetError):
-    code = "NOT_IMPLEMENTED"
+class InputRefused(InputError):
+    """A plugin's validation refused a core input (e.g. outside the window's industries)."""
+
+    code = "INPUT_REFUSED"
 
 
 class VoucherExpired(InputError):

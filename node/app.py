@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from federation.errors import SmenetError
 from federation.graphiql import STATIC_DIR
@@ -19,6 +21,9 @@ from federation.http import GraphQLView
 from node import db
 from node.config import NodeSettings
 from node.domain.users import authenticate
+from node.plugins import manager
+from node.plugins.dispatch import Dispatcher
+from node.plugins.manager import PluginHost
 from node.schema import build_schema
 from node.schema.context import Context
 from node.web import demand_form, feedback_page
@@ -27,8 +32,8 @@ log = logging.getLogger("smenet.node")
 
 
 class NodeGraphQL(GraphQLView):
-    def __init__(self, settings: NodeSettings) -> None:
-        super().__init__(build_schema(settings.max_query_depth))
+    def __init__(self, settings: NodeSettings, plugins: PluginHost) -> None:
+        super().__init__(build_schema(settings.max_query_depth, plugins))
         self.settings = settings
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
@@ -43,20 +48,33 @@ class NodeGraphQL(GraphQLView):
         return Context(settings=self.settings, caller=caller, request=request, response=response)
 
 
-def create_app(settings: NodeSettings) -> Starlette:
+def create_app(settings: NodeSettings) -> ASGIApp:
+    """The node with its plugins; raises ``PluginError`` when one fails in strict mode."""
     state = {"migrated": False}
+    plugins = manager.install(PluginHost(settings).load())
+    dispatcher = Dispatcher(plugins, settings.event_poll_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        await db.open_db(settings.db_url())
-        state["migrated"] = True
-        # What exists now lives as long as the process: keep it out of every later collection.
-        gc.collect()
-        gc.freeze()
-        log.info("window %s serving, database %s", settings.window_id, settings.db_url())
+        await plugins.migrate()
+        await db.open_db(settings.db_url(), plugins.storage_apps())
         try:
-            yield
+            state["migrated"] = True
+            await plugins.startup()
+            dispatching = asyncio.create_task(dispatcher.run())
+            # What exists now lives as long as the process: keep it out of later collections.
+            gc.collect()
+            gc.freeze()
+            log.info("window %s serving, database %s", settings.window_id, settings.db_url())
+            try:
+                yield
+            finally:
+                dispatching.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await dispatching
+                await plugins.shutdown()
         finally:
+            # Also when a plugin stops the start in strict mode: the process must be able to exit.
             await db.close_db()
 
     async def healthz(_: Request) -> Response:
@@ -72,7 +90,7 @@ def create_app(settings: NodeSettings) -> Starlette:
             return JSONResponse({"status": "migrating"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql = NodeGraphQL(settings)
+    graphql = NodeGraphQL(settings, plugins)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -86,4 +104,15 @@ def create_app(settings: NodeSettings) -> Starlette:
     )
     # The HTML pages (node/web) read the window's settings from here.
     app.state.settings = settings
-    return app
+    return _waking(app, dispatcher)
+
+
+def _waking(app: ASGIApp, dispatcher: Dispatcher) -> ASGIApp:
+    """Wake the event dispatcher after each write request: its transaction has committed."""
+
+    async def waking(scope: Scope, receive: Receive, send: Send) -> None:
+        await app(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] == "POST":
+            dispatcher.wake()
+
+    return waking

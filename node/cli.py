@@ -19,6 +19,7 @@ from node.config import CONFIG_FILE, NodeSettings, load_settings
 from node.domain.chain import Break
 from node.domain.records import verify_history
 from node.domain.users import check_password_strength, create_first_admin
+from node.plugins.manager import PluginError
 from node.reference import check_region_code
 
 
@@ -56,7 +57,8 @@ def add_commands(commands: Any) -> None:
     verify.set_defaults(run=run_verify)
 
 
-def _settings(data: Path) -> NodeSettings:
+def settings_of(data: Path) -> NodeSettings:
+    """The settings in ``data``, or a message for the terminal."""
     try:
         return load_settings(data)
     except (FileNotFoundError, ValueError) as error:
@@ -130,14 +132,20 @@ def _check_database(settings: NodeSettings) -> None:
 def run_serve(args: argparse.Namespace) -> None:
     from node.app import create_app
 
-    settings = _settings(args.data)
+    settings = settings_of(args.data)
     host = args.host or settings.host
     port = args.port or settings.port
     _check_database(settings)
+    try:
+        app = create_app(settings)
+    except PluginError as error:
+        raise CommandError(
+            f"{error}\nstrict mode (plugins_strict): the node does not start"
+        ) from None
     print(
         f"window {settings.window_id} ({settings.name}): http://{host}:{port}/graphql", flush=True
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def run_seed(args: argparse.Namespace) -> None:
@@ -145,7 +153,7 @@ def run_seed(args: argparse.Namespace) -> None:
 
     if args.size < 0:
         raise CommandError("--size must not be negative")
-    settings = _settings(args.data)
+    settings = settings_of(args.data)
     _check_database(settings)
     try:
         summary = asyncio.run(seed(settings, size=args.size))
@@ -181,7 +189,7 @@ def run_seed(args: argparse.Namespace) -> None:
 
 def run_verify(args: argparse.Namespace) -> int:
     """Exit 0 when the chain and every record's row agree with the hashes, else 1."""
-    settings = _settings(args.data)
+    settings = settings_of(args.data)
 
     async def walk() -> tuple[int, Break | None]:
         await db.open_db(settings.db_url())

@@ -33,6 +33,15 @@ class NodeSettings:
     max_failed_logins: int = 5
     lockout_minutes: int = 15
     max_query_depth: int = 12
+    # Plugins (entry-point names): none listed means every installed one; strict refuses to
+    # start when one fails to load.
+    plugins_enabled: list[str] = field(default_factory=list)
+    plugins_disabled: list[str] = field(default_factory=list)
+    plugins_strict: bool = False
+    # How often undispatched domain events are looked for besides after each write request.
+    event_poll_seconds: float = 2.0
+    # Each plugin's section, ``[plugins.<namespace>]``, parsed into its own dataclass.
+    plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
     data_dir: Path = Path(".")
 
     def db_url(self) -> str:
@@ -52,37 +61,73 @@ def load_settings(data_dir: Path, environ: dict[str, str] | None = None) -> Node
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: run `smenet node init --data {data_dir}` first")
     values: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    env = os.environ if environ is None else environ
-    types = {f.name: f.type for f in dataclasses.fields(NodeSettings) if f.name != "data_dir"}
-    unknown = set(values) - set(types)
-    if unknown:
-        raise ValueError(f"{path}: unknown settings {', '.join(sorted(unknown))}")
-    for name, annotation in types.items():
-        variable = f"SMENET_{name.upper()}"
-        if variable in env:
-            values[name] = _parse(variable, env[variable], annotation)
-        elif name in values and not _fits(values[name], annotation):
-            raise ValueError(f"{path}: {name} must be {_KINDS[str(annotation)]}")
+    fields = [f for f in dataclasses.fields(NodeSettings) if f.name != "data_dir"]
+    values = typed_values(fields, values, "SMENET_", str(path), environ)
     return NodeSettings(**values, data_dir=data_dir)
 
 
-_KINDS = {"int": "a whole number", "str": "a string", "list[str]": "a list of strings"}
+def typed_values(
+    fields: list[dataclasses.Field[Any]],
+    values: dict[str, Any],
+    env_prefix: str,
+    where: str,
+    environ: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """``values`` checked against the dataclass ``fields``, with ``<env_prefix><NAME>``
+    environment overrides; an unknown key or a value of the wrong type is named."""
+    env = os.environ if environ is None else environ
+    types = {f.name: _type_name(f.type) for f in fields}
+    unknown = set(values) - set(types)
+    if unknown:
+        raise ValueError(f"{where}: unknown settings {', '.join(sorted(unknown))}")
+    values = dict(values)
+    for name, kind in types.items():
+        variable = f"{env_prefix}{name.upper()}"
+        if variable in env and kind in _KINDS:
+            values[name] = _parse(variable, env[variable], kind)
+        elif name in values and not _fits(values[name], kind):
+            raise ValueError(f"{where}: {name} must be {_KINDS.get(kind, kind)}")
+    return values
 
 
-def _fits(value: object, annotation: object) -> bool:
-    if annotation == "int":
+_KINDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "str": "a string",
+    "bool": "true or false",
+    "list[str]": "a list of strings",
+}
+
+
+def _type_name(annotation: object) -> str:
+    # Annotations are strings under `from __future__ import annotations`, types otherwise.
+    return annotation.__name__ if isinstance(annotation, type) else str(annotation)
+
+
+def _fits(value: object, kind: str) -> bool:
+    if kind == "int":
         return isinstance(value, int) and not isinstance(value, bool)
-    if annotation == "list[str]":
+    if kind == "float":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "list[str]":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    return isinstance(value, str)
+    if kind == "str":
+        return isinstance(value, str)
+    return isinstance(value, dict) if kind.startswith("dict") else True
 
 
-def _parse(variable: str, raw: str, annotation: object) -> object:
-    if annotation == "int":
+def _parse(variable: str, raw: str, kind: str) -> object:
+    if kind in ("int", "float"):
         try:
-            return int(raw)
+            return int(raw) if kind == "int" else float(raw)
         except ValueError:
-            raise ValueError(f"{variable} must be a whole number, got {raw!r}") from None
-    if annotation == "list[str]":
+            raise ValueError(f"{variable} must be {_KINDS[kind]}, got {raw!r}") from None
+    if kind == "bool":
+        if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError(f"{variable} must be true or false, got {raw!r}")
+        return raw.lower() in ("true", "1", "yes")
+    if kind == "list[str]":
         return [item.strip() for item in raw.split(",") if item.strip()]
     return raw

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate
@@ -16,17 +17,24 @@ def check_db_url(db_url: str) -> None:
         raise ValueError(f"database URL {db_url!r} must start with sqlite:// or postgres://")
 
 
-def tortoise_config(db_url: str) -> dict[str, Any]:
+class AppStorage(Protocol):
+    """A plugin's Tortoise app (``node.plugins.api.Storage``)."""
+
+    models: str
+    migrations: str
+
+
+def tortoise_config(db_url: str, plugin_apps: Mapping[str, AppStorage] = {}) -> dict[str, Any]:
+    """The core app ``node`` and each plugin's app, labelled by its namespace, on one database."""
     check_db_url(db_url)
+    apps = {"node": {"models": MODEL_MODULES, "migrations": "node.migrations"}}
+    apps |= {
+        label: {"models": [s.models], "migrations": s.migrations}
+        for label, s in plugin_apps.items()
+    }
     return {
         "connections": {"default": db_url.replace("postgresql://", "postgres://", 1)},
-        "apps": {
-            "node": {
-                "models": MODEL_MODULES,
-                "migrations": "node.migrations",
-                "default_connection": "default",
-            }
-        },
+        "apps": {label: {**app, "default_connection": "default"} for label, app in apps.items()},
         "use_tz": True,
         "timezone": "UTC",
     }
@@ -36,16 +44,21 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")
 
 
-async def apply_migrations(db_url: str) -> None:
+async def apply_migrations(db_url: str, plugin_apps: Mapping[str, AppStorage] = {}) -> None:
     """Bring the schema up to date; a no-op when every migration is applied."""
-    await migrate(config=tortoise_config(db_url))
-    await Tortoise.close_connections()
+    try:
+        await migrate(config=tortoise_config(db_url, plugin_apps))
+    finally:
+        # Even after a failure: an open SQLite connection's thread keeps the process alive.
+        await Tortoise.close_connections()
 
 
-async def open_db(db_url: str) -> None:
+async def open_db(db_url: str, plugin_apps: Mapping[str, AppStorage] = {}) -> None:
+    """Open the database with the plugins' apps; their migrations are applied beforehand
+    (``node.plugins.manager.migrate_plugins``), so a failing one costs only its plugin."""
     await apply_migrations(db_url)
     # The server's lifespan runs in another task than its requests: share the context.
-    await Tortoise.init(config=tortoise_config(db_url), _enable_global_fallback=True)
+    await Tortoise.init(config=tortoise_config(db_url, plugin_apps), _enable_global_fallback=True)
 
 
 async def close_db() -> None:

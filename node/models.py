@@ -364,6 +364,8 @@ class DomainEvent(Record):
 
     class Meta:
         table = "domain_events"
+        # The dispatcher's question: the oldest events not yet dispatched.
+        indexes = (("dispatched_at", "id"),)
 
 
 class OutboxMessage(Record):
@@ -378,3 +380,21 @@ class OutboxMessage(Record):
 
     class Meta:
         table = "outbox"
+
+
+class EventDelivery(Record):
+    """One plugin's handling of one domain event: written once the handler succeeded, so an
+    event is handled again after a restart only by the plugins that had not yet handled it."""
+
+    event: fields.ForeignKeyRelation[DomainEvent] = fields.ForeignKeyField(
+        "node.DomainEvent", related_name="deliveries", on_delete=fields.RESTRICT
+    )
+    plugin = fields.CharField(max_length=64)
+    attempts = fields.IntField(default=0)
+    delivered_at = fields.DatetimeField(null=True)
+    next_attempt_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+
+    class Meta:
+        table = "event_deliveries"
+        unique_together = (("event", "plugin"),)

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from node import cli as node_cli
+from node.plugins import cli as plugins_cli
 from smenet import demo
 
 
@@ -18,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
     )
     demo.add_arguments(commands.add_parser("demo", help="seeded windows on this machine"))
+    plugins_cli.add_arguments(commands.add_parser("plugins", help="installed plugins; new ones"))
     return parser
 
 

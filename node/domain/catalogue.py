@@ -23,6 +23,7 @@ from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.inputs import check_lengths
 from node.domain.pagination import Page, paginate
 from node.models import Agency, Expert, Service
+from node.plugins import manager as plugins
 from node.reference import normalize_uscc
 
 
@@ -193,16 +194,20 @@ def _missing_disclosures(service: Service) -> list[str]:
 
 async def create_service(actor: Actor, **fields: Any) -> Service:
     require(actor, WRITE_ROLES, "create services")
-    return await _save_service(Service(status=ServiceStatus.DRAFT.value), _clean(fields))
+    fields = _clean(fields)
+    await plugins.validate("createService", fields, actor)
+    return await _save_service(Service(status=ServiceStatus.DRAFT.value), fields)
 
 
 async def update_service(actor: Actor, service_id: uuid.UUID, **fields: Any) -> Service:
     require(actor, WRITE_ROLES, "update services")
+    fields = _clean(fields)
+    await plugins.validate("updateService", {"id": service_id, **fields}, actor)
     async with in_transaction():
         service = await _get_for_update(Service, service_id)
         if service.status == ServiceStatus.RETIRED:
             raise InvalidTransition("a retired service cannot be changed")
-        return await _save_service(service, _clean(fields))
+        return await _save_service(service, fields)
 
 
 async def _save_service(service: Service, fields: dict[str, Any]) -> Service:

@@ -34,6 +34,7 @@ from node.domain.inputs import check_lengths
 from node.domain.pagination import Page, paginate
 from node.domain.periods import within
 from node.models import Demand, DemandTransition, Enterprise, Service
+from node.plugins import manager as plugins
 
 # Who a demand from the public form is submitted by: the enterprise itself, without an account.
 PUBLIC = Actor(username="public")
@@ -171,6 +172,7 @@ async def submit_demand(
     """A demand taken in by the window's staff for a registered enterprise."""
     require(actor, WRITE_ROLES, "submit demands")
     fields = _demand_fields(title, description, category)
+    await plugins.validate("submitDemand", {"enterprise_id": enterprise_id, **fields}, actor)
     async with in_transaction() as connection:
         if not await Enterprise.filter(id=enterprise_id).using_db(connection).exists():
             raise NotFound(f"no enterprise {enterprise_id}")
@@ -199,6 +201,7 @@ async def submit_public_demand(form: PublicDemand) -> Demand:
         **contact,
     }
     validate_fields(enterprise_fields)
+    await plugins.validate("submitDemand", {**fields, "enterprise": enterprise_fields}, PUBLIC)
     async with in_transaction() as connection:
         enterprise = (
             await Enterprise.filter(uscc=enterprise_fields["uscc"])

@@ -16,6 +16,7 @@ from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.inputs import check_lengths, money
 from node.domain.pagination import Page, paginate
 from node.models import Enterprise
+from node.plugins import manager as plugins
 from node.reference import (
     check_industry_code,
     check_region_code,
@@ -90,6 +91,7 @@ async def create_enterprise(actor: Actor, **fields: Any) -> Saved:
     require(actor, WRITE_ROLES, "create enterprises")
     fields = {k: v for k, v in fields.items() if v is not None}
     warnings = validate_fields(fields)
+    await plugins.validate("createEnterprise", fields, actor)
     enterprise = Enterprise(**fields)
     classify(enterprise)
     return Saved(await save_enterprise(enterprise), warnings)
@@ -100,6 +102,7 @@ async def update_enterprise(actor: Actor, enterprise_id: uuid.UUID, **fields: An
     require(actor, WRITE_ROLES, "update enterprises")
     fields = {k: v for k, v in fields.items() if v is not None}
     warnings = validate_fields(fields)
+    await plugins.validate("updateEnterprise", {"id": enterprise_id, **fields}, actor)
     async with in_transaction():
         enterprise = await Enterprise.filter(id=enterprise_id).select_for_update().first()
         if enterprise is None:

@@ -26,10 +26,16 @@ ATTENDANCE_RECORDED = "activity.attendance_recorded"
 
 OUTBOX_DEMAND_ESCALATED = "demand.escalated"
 
+# Events written by this process, committed or not: lets the dispatcher skip looking for new
+# events after a request that wrote none.
+written = 0
+
 
 async def emit(
     kind: str, subject_id: uuid.UUID, payload: dict[str, Any], connection: BaseDBAsyncClient
 ) -> DomainEvent:
+    global written
+    written += 1
     return await DomainEvent.create(
         kind=kind,
         subject_id=str(subject_id),

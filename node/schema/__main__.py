@@ -8,9 +8,11 @@ import re
 import warnings
 
 import strawberry
+from strawberry.tools import merge_types
 
 from federation import CORE_SCHEMA_VERSION
-from node.schema import Mutation, Query
+from node.schema import MUTATIONS, QUERIES
+from node.schema.stats import stats_query
 
 HEADER = f"""# smenet core contract, version {CORE_SCHEMA_VERSION}.
 # Every window node's schema contains this unchanged (federation.contract checks it), plus
@@ -21,6 +23,9 @@ HEADER = f"""# smenet core contract, version {CORE_SCHEMA_VERSION}.
 # The contract is plain GraphQL: federation keys belong to the subgraph, not to the contract.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    sdl = strawberry.Schema(query=Query, mutation=Mutation).as_str()
+    sdl = strawberry.Schema(
+        query=merge_types("Query", (*QUERIES, stats_query())),
+        mutation=merge_types("Mutation", MUTATIONS),
+    ).as_str()
 print(HEADER)
 print(re.sub(r' @key\(fields: "[^"]*"\)', "", sdl))

@@ -24,6 +24,10 @@ def _target(kwargs: dict[str, Any], result: Any) -> str:
         value = kwargs.get(name) or getattr(kwargs.get("input"), name, None)
         if value:
             return str(value)
+    # A plugin's mutation names its record's argument itself, e.g. `booking_id`.
+    for name, value in kwargs.items():
+        if name.endswith("_id") and value:
+            return str(value)
     for f in dataclasses.fields(result) if dataclasses.is_dataclass(result) else ():
         record_id = getattr(getattr(result, f.name), "id", None)
         if record_id is not None:

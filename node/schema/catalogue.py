@@ -12,6 +12,7 @@ from node.domain import catalogue
 from node.models import Agency as AgencyRow
 from node.models import Expert as ExpertRow
 from node.models import Service as ServiceRow
+from node.plugins import manager as plugins
 from node.schema.context import Context
 from node.schema.enums import ServiceCategory, ServiceMode, ServiceStatus
 
@@ -126,7 +127,7 @@ class Service:
             time_limit_days=row.time_limit_days,
             mode=ServiceMode(row.mode),
             status=ServiceStatus(row.status),
-            tags=row.tags,
+            tags=[*row.tags, *plugins.service_tags(row)],
             created_at=row.created_at,
             updated_at=row.updated_at,
             published_at=row.published_at,

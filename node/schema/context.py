@@ -16,6 +16,7 @@ from federation.errors import Forbidden, NotFound, SmenetError
 from federation.ids import make_id, parse_id
 from node.config import NodeSettings
 from node.domain.access import ANONYMOUS, PERSONAL_DATA_ROLES, Actor
+from node.plugins import manager as plugins
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -93,6 +94,10 @@ class Context:
         if not self.actor.has_any(PERSONAL_DATA_ROLES):
             raise Forbidden(f"{what} is visible to STAFF and WINDOW_ADMIN only")
         return value
+
+    def plugin_config(self, namespace: str) -> Any:
+        """A plugin's settings: its ``[plugins.<namespace>]`` section, parsed into its dataclass."""
+        return plugins.config_of(namespace)
 
     def network_id(self, key: uuid.UUID) -> str:
         return make_id(self.settings.window_id, key)

@@ -8,11 +8,12 @@ import node
 from federation import CORE_SCHEMA_VERSION
 from node.domain import audit, catalogue, chain, enterprises, users
 from node.models import Agency as AgencyRow
+from node.plugins import manager as plugins
 from node.schema.catalogue import Agency, AgencyFilter, Expert, ExpertFilter, Service, ServiceFilter
 from node.schema.context import Ctx
 from node.schema.enterprises import Enterprise, EnterpriseFilter
 from node.schema.enums import WindowKind
-from node.schema.node_info import NodeInfo
+from node.schema.node_info import NodeInfo, PluginInfo
 from node.schema.relay import PAGE, Connection, connection
 from node.schema.users import AuditEntry, AuditFilter, User
 
@@ -31,7 +32,16 @@ class CoreQuery:
             industries=s.industries,
             node_version=node.__version__,
             core_schema_version=CORE_SCHEMA_VERSION,
-            plugins=[],
+            plugins=[
+                PluginInfo(
+                    name=p.name,
+                    version=p.version,
+                    namespace=p.namespace,
+                    hooks=p.hooks,
+                    error=p.error,
+                )
+                for p in plugins.listed()
+            ],
             chain_head=chain_head,
             chain_length=chain_length,
         )

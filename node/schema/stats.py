@@ -96,19 +96,25 @@ class Stats:
         )
 
 
-@strawberry.type
-class StatsQuery:
-    @strawberry.field(
-        description="indicators of the calendar days from..to (both included) in the node's "
-        "time zone; without from: 1 January of to's year; without to: today (or from, if "
-        "later); without both: this year up to today"
-    )
-    async def stats(
-        self,
-        info: Ctx,
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
-    ) -> Stats:
-        ctx = info.context
-        result = await stats.compute_stats(ctx.actor, from_, to, ctx.settings.timezone)
-        return Stats.from_domain(result)
+def stats_query(stats_type: type[Stats] = Stats) -> type:
+    """The ``stats`` query field; with plugin indicators, ``stats_type`` adds ``Stats.ext``."""
+
+    @strawberry.type
+    class StatsQuery:
+        @strawberry.field(
+            graphql_type=stats_type,
+            description="indicators of the calendar days from..to (both included) in the "
+            "node's time zone; without from: 1 January of to's year; without to: today (or "
+            "from, if later); without both: this year up to today",
+        )
+        async def stats(
+            self,
+            info: Ctx,
+            from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+            to: date | None = None,
+        ) -> Stats:
+            ctx = info.context
+            result = await stats.compute_stats(ctx.actor, from_, to, ctx.settings.timezone)
+            return stats_type.from_domain(result)
+
+    return StatsQuery

@@ -1,0 +1,297 @@
+"""The plugin manager on real nodes: a plugin that fails to import, to register, to fit the schema
+or to run costs itself only; strict mode refuses to start; events reach handlers after commit,
+and after a restart only the handlers that had not handled them yet."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import pytest
+
+from node.config import NodeSettings
+from node.plugins.manager import ENTRY_POINT_GROUP, PluginError, PluginHost
+from tests.support.factories import create_enterprise
+from tests.support.node_server import ROOT, NodeServer, smenet
+
+SAMPLES = {
+    "broken_import": "tests.plugins.samples.broken_import",
+    "broken_register": "tests.plugins.samples.broken_register",
+    "clash_type": "tests.plugins.samples.clash_type",
+    # Loaded after `equipment` (by name), so it is the one refused.
+    "other_equipment": "tests.plugins.samples.clash_namespace",
+    "broken_startup": "tests.plugins.samples.broken_startup",
+    "gatekeeper": "tests.plugins.samples.gatekeeper",
+    "flaky_events": "tests.plugins.samples.flaky_events",
+    "recorder_a": "tests.plugins.samples.recorder:RECORDER_A",
+    "recorder_b": "tests.plugins.samples.recorder:RECORDER_B",
+}
+FAILING = ("broken_import", "broken_register", "clash_type", "other_equipment")
+PLUGINS = "{ nodeInfo { plugins { name namespace version hooks error } } }"
+SUBMIT = """mutation($e: ID!, $t: String!) { submitDemand(input: {enterpriseId: $e, title: $t,
+  category: QUALITY_TESTING}) { demand { id } } }"""
+
+
+def install_samples(site: Path, names: tuple[str, ...]) -> dict[str, str]:
+    """Install sample plugins the way pip would (a dist-info with entry points); the environment
+    a node process needs to find them."""
+    for name in names:
+        dist = site / f"smenet_sample_{name}-0.1.dist-info"
+        dist.mkdir(parents=True)
+        (dist / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: smenet-sample-{name}\nVersion: 0.1\n"
+        )
+        (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{name} = {SAMPLES[name]}\n")
+    return {"PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
+
+
+async def _plugins(node: NodeServer) -> dict[str, dict]:
+    data = await node.ok(PLUGINS)
+    return {p["name"]: p for p in data["nodeInfo"]["plugins"]}
+
+
+async def _eventually(check: Callable[[], object], timeout: float = 10) -> None:
+    """Wait (boundedly) for something the node does after the response."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, "not within the time allowed"
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def tolerant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeServer]:
+    """A node, not strict, with every failing sample next to the first-party plugins."""
+    root = tmp_path_factory.mktemp("tolerant")
+    env = install_samples(root / "site", (*FAILING, "gatekeeper", "flaky_events"))
+    server = NodeServer(
+        data_dir=root / "node",
+        db_url=f"sqlite://{root / 'node.sqlite3'}",
+        window_id="sz-ns",
+        env={**env, "SMENET_PLUGINS_STRICT": "false"},
+    )
+    server.init()
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_failing_plugins_cost_only_themselves(tolerant: NodeServer) -> None:
+    plugins = await _plugins(tolerant)
+    errors = {name: plugins[name]["error"] for name in FAILING}
+    assert "failed to import tests.plugins.samples.broken_import" in errors["broken_import"]
+    assert "smenet_no_such_module" in errors["broken_import"]
+    assert "failed to register" in errors["broken_register"]
+    assert "no_such_argument" in errors["broken_register"]
+    assert "must start with 'ClashType': Widget" in errors["clash_type"]
+    assert errors["other_equipment"] == (
+        "namespace 'equipment' is already used by plugin equipment"
+    )
+    for name in ("equipment", "inspection", "financing", "gatekeeper", "flaky_events"):
+        assert plugins[name]["error"] is None, plugins[name]
+    # The node serves the core and the working plugins; the failed ones left nothing behind.
+    data = await tolerant.ok(
+        "{ services { totalCount } ext { __typename equipment { __typename } } }"
+    )
+    assert data["services"]["totalCount"] == 0
+    schema = await tolerant.ok('{ __type(name: "Widget") { name } }')
+    assert schema["__type"] is None
+
+
+def test_smenet_plugins_lists_the_same_errors(tolerant: NodeServer) -> None:
+    done = smenet("plugins", "--data", str(tolerant.data_dir), env={**os.environ, **tolerant.env})
+    assert done.returncode == 1, done.stderr
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()}
+    assert "failed to import" in lines["broken_import"]
+    assert "must start with 'ClashType'" in lines["clash_type"]
+    assert lines["equipment"].rstrip().endswith("-")
+    assert "validate" in lines["gatekeeper"]
+
+
+async def test_a_plugin_refuses_a_core_input_and_nothing_is_written(tolerant: NodeServer) -> None:
+    token = await tolerant.login()
+    enterprise = await create_enterprise(tolerant, token)
+    before = await tolerant.snapshot()
+    refused = await tolerant.call(SUBMIT, {"e": enterprise, "t": "拒绝的需求"}, token)
+    assert refused.codes == ["INPUT_REFUSED"]
+    assert refused.errors[0]["message"] == "this window does not take such demands"
+    assert await tolerant.snapshot() == before
+
+
+async def test_a_crashing_validator_costs_its_plugin_not_the_input(tolerant: NodeServer) -> None:
+    token = await tolerant.login()
+    created = await tolerant.ok(
+        'mutation { createService(input: {name: "crash", category: OTHER}) { service { id } } }',
+        token=token,
+    )
+    assert created["createService"]["service"]["id"]
+    error = (await _plugins(tolerant))["gatekeeper"]["error"]
+    assert error == "validation of createService failed: ZeroDivisionError: a bug in the plugin"
+
+
+async def test_a_failing_event_handler_never_rolls_back_the_write(tolerant: NodeServer) -> None:
+    token = await tolerant.login()
+    enterprise = await create_enterprise(tolerant, token)
+    data = await tolerant.ok(SUBMIT, {"e": enterprise, "t": "检测需求"}, token)
+    demand = data["submitDemand"]["demand"]["id"]
+    errors: list[str | None] = []
+
+    async def failure_listed() -> bool:
+        errors.append((await _plugins(tolerant))["flaky_events"]["error"])
+        return bool(errors[-1])
+
+    for _ in range(200):
+        if await failure_listed():
+            break
+        await asyncio.sleep(0.05)
+    assert errors[-1] and errors[-1].startswith("handling event demand.submitted")
+    assert errors[-1].endswith("failed: RuntimeError: cannot handle demand.submitted")
+    read = await tolerant.ok(
+        "query($id: ID!) { demand(id: $id) { status } }", {"id": demand}, token
+    )
+    assert read["demand"]["status"] == "SUBMITTED"
+    db = sqlite3.connect(tolerant.db_url.removeprefix("sqlite://"))
+    try:
+        rows = db.execute(
+            "select attempts, delivered_at from event_deliveries where plugin = 'flaky_events'"
+        ).fetchall()
+    finally:
+        db.close()
+    assert rows and all(attempts >= 1 and delivered is None for attempts, delivered in rows)
+
+
+def test_strict_mode_refuses_to_start_naming_the_plugin(tmp_path: Path) -> None:
+    env = {**os.environ, **install_samples(tmp_path / "site", ("broken_import",))}
+    server = NodeServer(data_dir=tmp_path / "node", db_url=f"sqlite://{tmp_path / 'n.sqlite3'}")
+    server.init()
+    done = smenet(
+        "node", "serve", "--data", str(server.data_dir), env={**env, "SMENET_PLUGINS_STRICT": "1"}
+    )
+    assert done.returncode == 2
+    assert "plugin broken_import: failed to import tests.plugins.samples.broken_import" in (
+        done.stderr
+    )
+    assert "does not start" in done.stderr
+
+
+def test_strict_mode_stops_a_node_whose_plugin_fails_to_start(tmp_path: Path) -> None:
+    """The failure comes after the database opened: the process still exits, naming the plugin."""
+    env = {**os.environ, **install_samples(tmp_path / "site", ("broken_startup",))}
+    server = NodeServer(data_dir=tmp_path / "node", db_url=f"sqlite://{tmp_path / 'n.sqlite3'}")
+    server.init()
+    done = smenet(
+        "node", "serve", "--data", str(server.data_dir), env={**env, "SMENET_PLUGINS_STRICT": "1"}
+    )
+    assert done.returncode != 0
+    assert "plugin broken_startup: failed to start: ConnectionError" in done.stderr
+
+
+def test_a_bad_plugin_setting_is_named() -> None:
+    settings = NodeSettings(
+        window_id="w", name="w", region_code="440305", plugins={"recorder_a": {"log_file": 5}}
+    )
+    entry = EntryPoint("recorder_a", SAMPLES["recorder_a"], ENTRY_POINT_GROUP)
+    host = PluginHost(settings).load([entry])
+    assert (
+        host.plugins["recorder_a"].load_error == "[plugins.recorder_a]: log_file must be a string"
+    )
+    with pytest.raises(PluginError, match="plugin recorder_a: .*log_file must be a string"):
+        PluginHost(NodeSettings(**{**vars(settings), "plugins_strict": True})).load([entry])
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+async def test_an_unhandled_event_is_handled_after_a_restart_once_per_plugin(
+    database: str, make_db_url: Callable[[str], str], tmp_path: Path
+) -> None:
+    """recorder_a handles the event; recorder_b is held until the node stops. After the restart
+    recorder_b handles it, and recorder_a, which had, does not handle it again. `broken_import` is
+    installed but disabled, so the strict node starts."""
+    logs = {name: tmp_path / f"{name}.log" for name in ("recorder_a", "recorder_b")}
+    hold = tmp_path / "hold"
+    env = install_samples(tmp_path / "site", ("recorder_a", "recorder_b", "broken_import"))
+    server = NodeServer(
+        data_dir=tmp_path / "node",
+        db_url=make_db_url(database),
+        env={
+            **env,
+            "SMENET_PLUGINS_DISABLED": "broken_import",
+            "SMENET_RECORDER_A_LOG_FILE": str(logs["recorder_a"]),
+            "SMENET_RECORDER_B_LOG_FILE": str(logs["recorder_b"]),
+            "SMENET_RECORDER_B_HOLD_FILE": str(hold),
+        },
+    )
+    server.init()
+    hold.touch()
+    server.start()
+    try:
+        assert "broken_import" not in await _plugins(server)
+        token = await server.login()
+        enterprise = await create_enterprise(server, token)
+        demand = (await server.ok(SUBMIT, {"e": enterprise, "t": "需求"}, token))["submitDemand"]
+        await _eventually(logs["recorder_a"].exists)
+    finally:
+        server.stop()
+    assert not logs["recorder_b"].exists()
+    hold.unlink()
+    server.start()
+    try:
+        await _eventually(logs["recorder_b"].exists)
+    finally:
+        server.stop()
+    key = demand["demand"]["id"].split(":", 1)[1]
+    for name, log in logs.items():
+        assert log.read_text().splitlines() == [f"{name} demand.submitted {key}"]
+
+
+def test_plugin_migrations_apply_to_a_node_that_holds_data(tmp_path: Path) -> None:
+    db = tmp_path / "node.sqlite3"
+    server = NodeServer(data_dir=tmp_path / "node", db_url=f"sqlite://{db}")
+    server.init()
+    seeded = smenet("node", "seed", "--data", str(server.data_dir), "--size", "5")
+    assert seeded.returncode == 0, seeded.stderr
+
+    def tables() -> set[str]:
+        conn = sqlite3.connect(db)
+        try:
+            return {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+        finally:
+            conn.close()
+
+    def services() -> int:
+        conn = sqlite3.connect(db)
+        try:
+            return int(conn.execute("select count(*) from services").fetchone()[0])
+        finally:
+            conn.close()
+
+    before = services()
+    assert before > 0 and not any(t.startswith("equipment_") for t in tables())
+    server.start()
+    server.stop()
+    assert any(t.startswith("equipment_") for t in tables())
+    assert any(t.startswith("inspection_") for t in tables())
+    assert services() == before
+
+
+def test_first_party_plugins_import_only_the_public_api() -> None:
+    """DESIGN §5: built on `node.plugins.api` alone, like anyone else's plugin."""
+    allowed = {"node.plugins.api", "node.plugins"}
+    for path in (ROOT / "plugins").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for statement in ast.walk(tree):
+            if isinstance(statement, ast.ImportFrom) and statement.module:
+                names = [statement.module]
+            elif isinstance(statement, ast.Import):
+                names = [alias.name for alias in statement.names]
+            else:
+                continue
+            for name in names:
+                if name.split(".")[0] in ("node", "federation", "hub", "smenet"):
+                    assert name in allowed, f"{path.relative_to(ROOT)} imports {name}"
+                    if name == "node.plugins":
+                        assert isinstance(statement, ast.ImportFrom)
+                        assert [a.name for a in statement.names] == ["api"], path
