@@ -3,6 +3,7 @@
 Domain code raises a typed error; one place on each side (the GraphQL error
 extension) turns it into a GraphQL error whose ``extensions.code`` is the code.
 Anything else that escapes a resolver becomes ``INTERNAL_ERROR`` without detail.
+The token errors (``federation.trust``) also carry a ``reason`` extension: which check refused.
 
     SmenetError                      INTERNAL_ERROR
     ├── InputError                   BAD_INPUT
@@ -28,7 +29,12 @@ Anything else that escapes a resolver becomes ``INTERNAL_ERROR`` without detail.
     ├── NotFound                     NOT_FOUND
     ├── Unauthenticated              UNAUTHENTICATED
     │   ├── InvalidCredentials       INVALID_CREDENTIALS
-    │   └── AccountLocked            ACCOUNT_LOCKED
+    │   ├── AccountLocked            ACCOUNT_LOCKED
+    │   ├── MissingToken             MISSING_TOKEN   (hub ↔ node call without a token)
+    │   ├── InvalidToken             INVALID_TOKEN   (malformed, forged, wrong alg or audience …)
+    │   ├── UnknownKey               UNKNOWN_KEY     (issuer or key id not registered, or revoked)
+    │   ├── TokenExpired             TOKEN_EXPIRED
+    │   └── TokenReplayed            TOKEN_REPLAYED
     └── Forbidden                    FORBIDDEN
 """
 
@@ -54,12 +60,17 @@ __all__ = [
     "InvalidIndustryCode",
     "InvalidLink",
     "InvalidRegionCode",
+    "InvalidToken",
     "InvalidTransition",
     "InvalidUscc",
     "LimitExceeded",
+    "MissingToken",
     "NotFound",
     "SmenetError",
+    "TokenExpired",
+    "TokenReplayed",
     "Unauthenticated",
+    "UnknownKey",
     "VoucherCategoryMismatch",
     "VoucherExpired",
     "WeakPassword",
@@ -131,6 +142,30 @@ class InvalidCredentials(Unauthenticated):
 
 class AccountLocked(Unauthenticated):
     code = "ACCOUNT_LOCKED"
+
+
+class MissingToken(Unauthenticated):
+    code = "MISSING_TOKEN"
+
+
+class InvalidToken(Unauthenticated):
+    code = "INVALID_TOKEN"
+
+
+class UnknownKey(Unauthenticated):
+    """Issuer not registered, or its key id no longer listed (rotated out, revoked)."""
+
+    code = "UNKNOWN_KEY"
+
+
+class TokenExpired(Unauthenticated):
+    code = "TOKEN_EXPIRED"
+
+
+class TokenReplayed(Unauthenticated):
+    """The token's id was already used: every request needs a fresh token."""
+
+    code = "TOKEN_REPLAYED"
 
 
 class Forbidden(SmenetError):
