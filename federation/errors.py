@@ -35,7 +35,8 @@ The token errors (``federation.trust``) also carry a ``reason`` extension: which
     │   ├── UnknownKey               UNKNOWN_KEY     (issuer or key id not registered, or revoked)
     │   ├── TokenExpired             TOKEN_EXPIRED
     │   └── TokenReplayed            TOKEN_REPLAYED
-    └── Forbidden                    FORBIDDEN
+    ├── Forbidden                    FORBIDDEN
+    └── PluginUnavailable            PLUGIN_UNAVAILABLE (a node's plugin out of use since start)
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ __all__ = [
     "LimitExceeded",
     "MissingToken",
     "NotFound",
+    "PluginUnavailable",
     "SmenetError",
     "TokenExpired",
     "TokenReplayed",
@@ -212,3 +214,7 @@ class CapacityReached(Conflict):
 
 class FeedbackExists(Conflict):
     code = "FEEDBACK_EXISTS"
+
+
+class PluginUnavailable(SmenetError):
+    code = "PLUGIN_UNAVAILABLE"

@@ -56,6 +56,8 @@ def create_app(settings: NodeSettings) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # The core's first, so a failure there is never blamed on a plugin.
+        await db.apply_migrations(settings.db_url())
         await plugins.migrate()
         await db.open_db(settings.db_url(), plugins.storage_apps())
         try:

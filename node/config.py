@@ -63,6 +63,9 @@ def load_settings(data_dir: Path, environ: dict[str, str] | None = None) -> Node
     values: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     fields = [f for f in dataclasses.fields(NodeSettings) if f.name != "data_dir"]
     values = typed_values(fields, values, "SMENET_", str(path), environ)
+    for namespace, section in values.get("plugins", {}).items():
+        if not isinstance(section, dict):
+            raise ValueError(f"{path}: plugins.{namespace} must be a table of settings")
     return NodeSettings(**values, data_dir=data_dir)
 
 
@@ -76,7 +79,7 @@ def typed_values(
     """``values`` checked against the dataclass ``fields``, with ``<env_prefix><NAME>``
     environment overrides; an unknown key or a value of the wrong type is named."""
     env = os.environ if environ is None else environ
-    types = {f.name: _type_name(f.type) for f in fields}
+    types = {f.name: type_name(f.type) for f in fields}
     unknown = set(values) - set(types)
     if unknown:
         raise ValueError(f"{where}: unknown settings {', '.join(sorted(unknown))}")
@@ -99,7 +102,7 @@ _KINDS = {
 }
 
 
-def _type_name(annotation: object) -> str:
+def type_name(annotation: object) -> str:
     # Annotations are strings under `from __future__ import annotations`, types otherwise.
     return annotation.__name__ if isinstance(annotation, type) else str(annotation)
 

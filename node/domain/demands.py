@@ -210,6 +210,7 @@ async def submit_public_demand(form: PublicDemand) -> Demand:
             .first()
         )
         if enterprise is None:
+            await plugins.validate("createEnterprise", enterprise_fields, PUBLIC)
             enterprise = Enterprise(**enterprise_fields)
             classify(enterprise)
             await save_enterprise(enterprise)

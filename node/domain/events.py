@@ -12,17 +12,17 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from node.domain.chain import canonical_value
+from node.domain.event_kinds import (  # noqa: F401 - the core raises them as events.X
+    ATTENDANCE_RECORDED,
+    DEMAND_ESCALATED,
+    DEMAND_MATCHED,
+    DEMAND_SUBMITTED,
+    FEEDBACK_RECEIVED,
+    SERVICE_RECORD_COMPLETED,
+    SERVICE_RECORD_CORRECTED,
+    SERVICE_RECORD_STARTED,
+)
 from node.models import DomainEvent, OutboxMessage
-
-# The event kinds of the core; plugins may rely on these names.
-DEMAND_SUBMITTED = "demand.submitted"
-DEMAND_MATCHED = "demand.matched"
-DEMAND_ESCALATED = "demand.escalated"
-SERVICE_RECORD_STARTED = "service_record.started"
-SERVICE_RECORD_COMPLETED = "service_record.completed"
-SERVICE_RECORD_CORRECTED = "service_record.corrected"
-FEEDBACK_RECEIVED = "feedback.received"
-ATTENDANCE_RECORDED = "activity.attendance_recorded"
 
 OUTBOX_DEMAND_ESCALATED = "demand.escalated"
 

@@ -19,7 +19,7 @@ from federation.errors import (
 )
 from federation.ids import new_uuid
 from node.clock import now
-from node.domain import events
+from node.domain import event_kinds as events
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, Role, require
 from node.domain.catalogue import ServiceCategory, get_agency, get_service
 from node.domain.enterprises import get_enterprise

@@ -13,6 +13,7 @@ result or an error always belongs to one plugin, and awaits it when it is a coro
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import importlib
 import inspect
@@ -21,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
+from types import MappingProxyType
 from typing import Any
 
 import pluggy
@@ -28,13 +30,17 @@ from tortoise.models import Model
 
 from federation.errors import SmenetError
 from node import db
-from node.config import NodeSettings, typed_values
+from node.config import NodeSettings, type_name, typed_values
 from node.plugins import hookspecs
 
 log = logging.getLogger("smenet.plugins")
 
 ENTRY_POINT_GROUP = "smenet.plugins"
 NAMESPACE_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+# The core's Tortoise app label: a plugin's app is labelled by its namespace.
+RESERVED_NAMESPACES = frozenset({"node"})
+# The types a plugin's settings may have (each can come from the environment too).
+SETTING_TYPES = frozenset({"int", "float", "str", "bool", "list[str]"})
 # Hooks whose implementations may be coroutines; the others run while the app is being built.
 ASYNC_HOOKS = frozenset({"smenet_event", "smenet_validate", "smenet_startup", "smenet_shutdown"})
 
@@ -99,7 +105,7 @@ class PluginHost:
         """Load the installed plugins the config enables: by name, or in `plugins_enabled` order."""
         found = installed_entry_points() if candidates is None else candidates
         installed = {ep.name: ep for ep in found}
-        wanted = self.settings.plugins_enabled or sorted(installed)
+        wanted = dict.fromkeys(self.settings.plugins_enabled or sorted(installed))
         for name in wanted:
             if name in self.settings.plugins_disabled:
                 continue
@@ -113,6 +119,11 @@ class PluginHost:
                 raise
             except Exception as error:  # noqa: BLE001 - a plugin's failure is its own
                 self.fail(plugin, f"failed to load: {_describe(error)}")
+        unused = set(self.settings.plugins) - {p.namespace for p in self.plugins.values()}
+        for namespace in sorted(unused):
+            log.warning(
+                "[plugins.%s] in the config: no plugin loaded has that namespace", namespace
+            )
         self._implementing.clear()
         return self
 
@@ -132,6 +143,9 @@ class PluginHost:
         if not isinstance(namespace, str) or not NAMESPACE_PATTERN.match(namespace):
             self.fail(plugin, f"namespace {namespace!r} must be lower_snake_case")
             return
+        if namespace in RESERVED_NAMESPACES:
+            self.fail(plugin, f"namespace {namespace!r} is the core's")
+            return
         owner = next(
             (p for p in self.active() if p.namespace == namespace and p is not plugin), None
         )
@@ -140,12 +154,17 @@ class PluginHost:
             return
         try:
             self.pm.register(module, name=plugin.name)
+            # A hook name no spec knows (a typo) would otherwise wait silently for a spec.
+            self.pm.check_pending()
         except Exception as error:  # noqa: BLE001 - pluggy's validation, or a broken object
             self.fail(plugin, f"failed to register: {_describe(error)}")
             return
         plugin.hooks = sorted(caller.name for caller in self.pm.get_hookcallers(module) or [])
         for hook in plugin.hooks:
             impl = self._impl(plugin, hook)
+            if impl.hookwrapper or impl.wrapper:
+                self.fail(plugin, f"{hook}: hook wrappers are not supported")
+                return
             if hook not in ASYNC_HOOKS and inspect.iscoroutinefunction(impl.function):
                 self.fail(plugin, f"{hook} must be a plain function, not a coroutine")
                 return
@@ -164,8 +183,13 @@ class PluginHost:
             return None
         if not dataclasses.is_dataclass(schema) or not isinstance(schema, type):
             raise TypeError("smenet_config must return a dataclass")
+        fields = list(dataclasses.fields(schema))
+        for f in fields:
+            if type_name(f.type) not in SETTING_TYPES:
+                kinds = ", ".join(sorted(SETTING_TYPES))
+                raise ValueError(f"setting {f.name}: {type_name(f.type)} is not one of {kinds}")
         values = typed_values(
-            list(dataclasses.fields(schema)),
+            fields,
             section,
             f"SMENET_{plugin.namespace.upper()}_",
             f"[plugins.{plugin.namespace}]",
@@ -179,11 +203,12 @@ class PluginHost:
         module = importlib.import_module(storage.models)
         importlib.import_module(storage.migrations)
         prefix = f"{plugin.namespace}_"
-        for model in vars(module).values():
+        # The models Tortoise will find there: `__models__`, else every model class in it.
+        found = getattr(module, "__models__", None) or vars(module).values()
+        for model in found:
             if (
                 isinstance(model, type)
                 and issubclass(model, Model)
-                and model.__module__ == module.__name__
                 and not model._meta.abstract
                 and not model._meta.db_table.startswith(prefix)
             ):
@@ -263,16 +288,20 @@ class PluginHost:
 
     async def validate(self, operation: str, values: dict[str, Any], actor: Any) -> None:
         """Let every plugin check a core input; ``InputRefused`` (any ``SmenetError``) refuses
-        it. A validator that crashes is skipped and listed: it costs its plugin, not the input."""
+        it. A validator that crashes is skipped and listed: it costs its plugin, not the input
+        (in strict mode the request fails instead). Each gets a read-only copy."""
         for plugin in self.implementing("smenet_validate"):
+            frozen = MappingProxyType(copy.deepcopy(values))
             try:
                 await self.acall(
-                    plugin, "smenet_validate", operation=operation, values=values, actor=actor
+                    plugin, "smenet_validate", operation=operation, values=frozen, actor=actor
                 )
             except SmenetError:
                 raise
             except Exception as error:  # noqa: BLE001 - isolated, see above
                 self.failed(plugin, f"validation of {operation} failed", error)
+                if self.strict:
+                    raise
 
     def service_tags(self, service: Any) -> list[str]:
         tags: list[str] = []
@@ -284,6 +313,8 @@ class PluginHost:
                 tags += [f"{plugin.namespace}:{tag}" for tag in found or ()]
             except Exception as error:  # noqa: BLE001 - a plugin's failure is its own
                 self.failed(plugin, "service tags failed", error)
+                if self.strict:
+                    raise
         return tags
 
 

@@ -5,19 +5,24 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 import strawberry
 from graphql import GraphQLSchema
 from strawberry.tools import create_type
 
+from federation.errors import PluginUnavailable
 from node.plugins.manager import Plugin, PluginHost, type_prefix
 from node.plugins.types import Period
 from node.schema.context import Ctx
 from node.schema.stats import Stats, stats_query
 
-# The types that hold the namespaces; plugin type names never start with these.
-ROOT_NAMES = {"query": "PluginQueries", "mutation": "PluginMutations", "stats": "PluginStats"}
+# The types that hold the namespaces (DESIGN §6 calls the first one so).
+ROOT_NAMES = {
+    "query": "NodeExtensions",
+    "mutation": "NodeMutationExtensions",
+    "stats": "StatsExtensions",
+}
 
 
 @dataclass
@@ -29,19 +34,32 @@ class ExtParts:
     stats: type = field(default_factory=stats_query)
 
 
-def _namespaces(name: str, types: dict[str, type], make: Callable[[type, Any], Any]) -> type:
-    """A type with one field per namespace, resolving to ``make(plugin type, parent)``."""
+def _namespaces(
+    name: str, types: dict[str, tuple[Plugin, type]], make: Callable[[type, Any], Any]
+) -> type:
+    """A type with one field per namespace, resolving to ``make(plugin type, parent)``.
 
-    def field_of(namespace: str, graphql_type: type) -> Any:
+    The fields are nullable, so an error inside a plugin stops at its namespace and the rest of
+    the answer stands; a plugin taken out of use after the schema was built (its migrations or
+    startup failed) answers ``PLUGIN_UNAVAILABLE``."""
+
+    def field_of(namespace: str, plugin: Plugin, graphql_type: type) -> Any:
         def resolve(root: Any) -> Any:
+            if not plugin.active:
+                raise PluginUnavailable(f"plugin {plugin.name} is not in use: {plugin.error}")
             return make(graphql_type, root)
 
-        field = strawberry.field(resolver=resolve, name=namespace, graphql_type=graphql_type)
+        field = strawberry.field(
+            resolver=resolve,
+            name=namespace,
+            graphql_type=Optional[graphql_type],  # noqa: UP045
+        )
         # create_type keys fields by their Python name, which would be the resolver's for all.
         field.python_name = namespace
         return field
 
-    return create_type(name, [field_of(ns, t) for ns, t in sorted(types.items())])
+    fields = [field_of(ns, plugin, t) for ns, (plugin, t) in sorted(types.items())]
+    return create_type(name, fields)
 
 
 def _holder(name: str, namespaces: type, description: str) -> type:
@@ -61,12 +79,12 @@ def _holder(name: str, namespaces: type, description: str) -> type:
 
 
 def ext_parts(host: PluginHost, plugins: list[Plugin]) -> ExtParts:
-    def contributed(hook: str) -> dict[str, type]:
+    def contributed(hook: str) -> dict[str, tuple[Plugin, type]]:
         found = {}
         for plugin in plugins:
             graphql_type = host.call(plugin, hook, config=plugin.config)
             if graphql_type is not None:
-                found[plugin.namespace] = graphql_type
+                found[plugin.namespace] = (plugin, graphql_type)
         return found
 
     parts = ExtParts()
@@ -83,7 +101,7 @@ def ext_parts(host: PluginHost, plugins: list[Plugin]) -> ExtParts:
         class StatsWithExt(Stats):
             @strawberry.field(graphql_type=types, description="the plugins' indicators")
             def ext(self, info: Ctx) -> Any:
-                # The plugins' types are built from the period (see PluginStats).
+                # The plugins' types are built from the period (see StatsExtensions).
                 return Period(self.from_date, self.to_date, info.context.settings.timezone)
 
         parts.stats = stats_query(StatsWithExt)
@@ -112,10 +130,20 @@ def checked_build(
             host.fail(plugin, f"its GraphQL types do not fit: {error}")
             continue
         added = type_names(candidate._schema) - names - set(ROOT_NAMES.values())
-        misnamed = sorted(n for n in added if not n.startswith(prefix))
+        # `lab` may not take `LabTest…`: those names are the `lab_test` plugin's.
+        theirs = [
+            other
+            for other in (type_prefix(p.namespace) for p in host.active() if p is not plugin)
+            if other.startswith(prefix) and other != prefix
+        ]
+        misnamed = sorted(
+            n for n in added if not n.startswith(prefix) or n.startswith(tuple(theirs))
+        )
         if misnamed:
+            others = f" (nor with {', '.join(repr(t) for t in theirs)})" if theirs else ""
             host.fail(
-                plugin, f"GraphQL type names must start with {prefix!r}: {', '.join(misnamed)}"
+                plugin,
+                f"GraphQL type names must start with {prefix!r}{others}: {', '.join(misnamed)}",
             )
             continue
         accepted.append(plugin)

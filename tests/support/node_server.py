@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +23,17 @@ def smenet(*args: str, env: dict[str, str] | None = None) -> Any:
     return testing.smenet(*args, env=env, cwd=ROOT)
 
 
-# What the node writes on its own, after a request has answered: audit entries, and the
-# dispatch of committed events to plugins (their rows stay compared, without `dispatched_at`).
-UNSETTLED = ("audit_log", "event_deliveries")
-ROWS = {"domain_events": "id, created_at, kind, subject_id, payload"}
-
-
 class NodeServer(testing.NodeServer):
-    async def snapshot(self, skip: tuple[str, ...] = UNSETTLED) -> dict[str, list[tuple]]:
-        """Every row of every table, read behind the node's back, to prove nothing changed."""
+    async def snapshot(
+        self, skip: tuple[str, ...] = ("audit_log",), settle: bool = True
+    ) -> dict[str, list[tuple]]:
+        """Every row of every table, read behind the node's back, to prove nothing changed.
+
+        The node also writes after a request has answered: its plugins handle the committed
+        events. So first wait (boundedly) until every event is dispatched; ``settle=False`` for
+        a node whose plugins' handlers keep failing."""
+        if settle:
+            await self._settled()
         if self.db_url.startswith("sqlite://"):
             conn = sqlite3.connect(self.db_url.removeprefix("sqlite://"))
             try:
@@ -40,9 +44,7 @@ class NodeServer(testing.NodeServer):
                     )
                 ]
                 return {
-                    t: sorted(
-                        map(tuple, conn.execute(f'select {ROWS.get(t, "*")} from "{t}"')), key=repr
-                    )
+                    t: sorted(map(tuple, conn.execute(f'select * from "{t}"')), key=repr)
                     for t in tables
                     if t not in skip
                 }
@@ -58,11 +60,31 @@ class NodeServer(testing.NodeServer):
             ]
             return {
                 t: sorted(
-                    (tuple(r) for r in await pg.fetch(f'select {ROWS.get(t, "*")} from "{t}"')),
+                    (tuple(r) for r in await pg.fetch(f'select * from "{t}"')),
                     key=repr,
                 )
                 for t in tables
                 if t not in skip
             }
+        finally:
+            await pg.close()
+
+    async def _settled(self, timeout: float = 10) -> None:
+        undispatched = "select count(*) from domain_events where dispatched_at is null"
+        deadline = time.monotonic() + timeout
+        while (pending := await self._count(undispatched)) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert not pending, f"{pending} events still undispatched after {timeout} s"
+
+    async def _count(self, sql: str) -> int:
+        if self.db_url.startswith("sqlite://"):
+            conn = sqlite3.connect(self.db_url.removeprefix("sqlite://"))
+            try:
+                return int(conn.execute(sql).fetchone()[0])
+            finally:
+                conn.close()
+        pg = await asyncpg.connect(self.db_url)
+        try:
+            return int(await pg.fetchval(sql))
         finally:
             await pg.close()

@@ -1,6 +1,20 @@
-"""A plugin whose startup fails once the database is open."""
+"""A plugin whose startup fails once the database is open — after its GraphQL was mounted."""
+
+import strawberry
 
 from node.plugins import api
+
+
+@strawberry.type
+class BrokenStartupQuery:
+    @strawberry.field
+    def hello(self) -> str:
+        return "hello"
+
+
+@api.hookimpl
+def smenet_query() -> type:
+    return BrokenStartupQuery
 
 
 @api.hookimpl

@@ -1,0 +1,10 @@
+"""The kinds of the core's domain events: names plugins may rely on (``api.events``)."""
+
+DEMAND_SUBMITTED = "demand.submitted"
+DEMAND_MATCHED = "demand.matched"
+DEMAND_ESCALATED = "demand.escalated"
+SERVICE_RECORD_STARTED = "service_record.started"
+SERVICE_RECORD_COMPLETED = "service_record.completed"
+SERVICE_RECORD_CORRECTED = "service_record.corrected"
+FEEDBACK_RECEIVED = "feedback.received"
+ATTENDANCE_RECORDED = "activity.attendance_recorded"

@@ -1,0 +1,3 @@
+"""A plugin that claims the core's namespace (its Tortoise app label)."""
+
+NAMESPACE = "node"
