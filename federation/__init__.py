@@ -1,4 +1,7 @@
-"""The smenet protocol: core contract, IDs, cursors and error codes shared by hub and nodes."""
+"""What hub and nodes share, and import from neither: the protocol (core contract, IDs, cursors,
+error codes, trust, composition, scatter-gather) and the conventions both servers follow
+(settings files, the command line, accounts, storage, the HTTP endpoints, the GraphQL request
+context, extensions and shared object types, test servers)."""
 
 from __future__ import annotations
 
@@ -7,3 +10,20 @@ from pathlib import Path
 # Bumped whenever core.graphql changes; the hub accepts the current and the previous version.
 CORE_SCHEMA_VERSION = "1.0"
 CORE_SDL_PATH = Path(__file__).with_name("core.graphql")
+# The version before the current one, still accepted from nodes (DESIGN §6); None until the
+# first bump. Its contract then stays beside the current one as core-<version>.graphql.
+PREVIOUS_CORE_SCHEMA_VERSION: str | None = None
+ACCEPTED_CORE_SCHEMA_VERSIONS: tuple[str, ...] = tuple(
+    v for v in (CORE_SCHEMA_VERSION, PREVIOUS_CORE_SCHEMA_VERSION) if v is not None
+)
+
+
+def core_sdl_path(version: str = CORE_SCHEMA_VERSION) -> Path:
+    """The contract file of an accepted core schema version."""
+    if version not in ACCEPTED_CORE_SCHEMA_VERSIONS:
+        raise ValueError(f"core schema version {version!r} is not accepted")
+    return (
+        CORE_SDL_PATH
+        if version == CORE_SCHEMA_VERSION
+        else CORE_SDL_PATH.with_name(f"core-{version}.graphql")
+    )

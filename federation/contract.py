@@ -11,6 +11,7 @@ from functools import cache
 from graphql import (
     GraphQLArgument,
     GraphQLEnumType,
+    GraphQLError,
     GraphQLField,
     GraphQLInputField,
     GraphQLInputObjectType,
@@ -20,13 +21,15 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLUnionType,
+    build_ast_schema,
     build_schema,
+    parse,
 )
 from graphql.utilities.print_schema import print_input_value
 
-from federation import CORE_SDL_PATH
+from federation import CORE_SCHEMA_VERSION, core_sdl_path
 
-__all__ = ["ALLOWED_EXTRA_FIELDS", "contract_violations", "core_schema"]
+__all__ = ["ALLOWED_EXTRA_FIELDS", "contract_violations", "core_schema", "subgraph_schema"]
 
 ALLOWED_EXTRA_FIELDS = frozenset({"ext", "_service", "_entities"})
 KINDS = (
@@ -40,8 +43,20 @@ KINDS = (
 
 
 @cache
-def core_schema() -> GraphQLSchema:
-    return build_schema(CORE_SDL_PATH.read_text(encoding="utf-8"))
+def core_schema(version: str = CORE_SCHEMA_VERSION) -> GraphQLSchema:
+    return build_schema(core_sdl_path(version).read_text(encoding="utf-8"))
+
+
+def subgraph_schema(sdl: str) -> GraphQLSchema:
+    """The schema of a node's ``_service { sdl }``, or ValueError when it does not parse.
+
+    That SDL is an Apollo Federation subgraph: it uses ``@link`` and ``@key`` without defining
+    them, so it is built without SDL validation; the contract check compares types only.
+    """
+    try:
+        return build_ast_schema(parse(sdl), assume_valid_sdl=True)
+    except (GraphQLError, TypeError) as error:
+        raise ValueError(f"the SDL does not parse: {error}") from None
 
 
 def _input_value(name: str, value: GraphQLArgument | GraphQLInputField) -> str:

@@ -18,13 +18,15 @@ The token errors (``federation.trust``) also carry a ``reason`` extension: which
     │   ├── VoucherExpired           VOUCHER_EXPIRED
     │   ├── VoucherCategoryMismatch  VOUCHER_CATEGORY_MISMATCH
     │   ├── InvalidLink              INVALID_LINK
+    │   ├── InvalidKey               INVALID_KEY    (not a public Ed25519 JWK)
     │   └── InputRefused             INPUT_REFUSED  (by a plugin's validation)
     ├── Conflict                     CONFLICT
     │   ├── DuplicateUscc            DUPLICATE_USCC
     │   ├── AlreadyRedeemed          ALREADY_REDEEMED
     │   ├── AlreadyRegistered        ALREADY_REGISTERED
     │   ├── CapacityReached          CAPACITY_REACHED
-    │   └── FeedbackExists           FEEDBACK_EXISTS
+    │   ├── FeedbackExists           FEEDBACK_EXISTS
+    │   └── AlreadyReviewed          ALREADY_REVIEWED (one review per reviewer and application)
     ├── InvalidTransition            INVALID_TRANSITION
     ├── NotFound                     NOT_FOUND
     ├── Unauthenticated              UNAUTHENTICATED
@@ -36,7 +38,15 @@ The token errors (``federation.trust``) also carry a ``reason`` extension: which
     │   ├── TokenExpired             TOKEN_EXPIRED
     │   └── TokenReplayed            TOKEN_REPLAYED
     ├── Forbidden                    FORBIDDEN
-    └── PluginUnavailable            PLUGIN_UNAVAILABLE (a node's plugin out of use since start)
+    ├── ConnectionCheckFailed        CONNECTION_CHECK_FAILED (hub's checks of a node to connect)
+    │   ├── WindowUnreachable        WINDOW_UNREACHABLE (no GraphQL answer from the endpoint)
+    │   ├── WindowMismatch           WINDOW_MISMATCH (its nodeInfo names another window)
+    │   ├── IncompatibleCoreVersion  INCOMPATIBLE_CORE_VERSION (neither current nor previous)
+    │   └── ContractViolation        CONTRACT_VIOLATION (its SDL lacks part of the core contract)
+    ├── PluginUnavailable            PLUGIN_UNAVAILABLE (a node's plugin out of use since start)
+    └── WindowError                  WINDOW_ERROR (a node failed a hub call: 5xx, not JSON, no data)
+        ├── WindowUnavailable        WINDOW_UNAVAILABLE (unreachable, or its circuit is open)
+        └── WindowTimeout            WINDOW_TIMEOUT (no answer within the per-node timeout)
 """
 
 from __future__ import annotations
@@ -47,11 +57,15 @@ __all__ = [
     "AccountLocked",
     "AlreadyRedeemed",
     "AlreadyRegistered",
+    "AlreadyReviewed",
     "CapacityReached",
     "Conflict",
+    "ConnectionCheckFailed",
+    "ContractViolation",
     "DuplicateUscc",
     "FeedbackExists",
     "Forbidden",
+    "IncompatibleCoreVersion",
     "IncompleteDisclosure",
     "InputError",
     "InputRefused",
@@ -59,6 +73,7 @@ __all__ = [
     "InvalidCursor",
     "InvalidId",
     "InvalidIndustryCode",
+    "InvalidKey",
     "InvalidLink",
     "InvalidRegionCode",
     "InvalidToken",
@@ -76,6 +91,11 @@ __all__ = [
     "VoucherCategoryMismatch",
     "VoucherExpired",
     "WeakPassword",
+    "WindowError",
+    "WindowMismatch",
+    "WindowTimeout",
+    "WindowUnavailable",
+    "WindowUnreachable",
 ]
 
 
@@ -218,3 +238,49 @@ class FeedbackExists(Conflict):
 
 class PluginUnavailable(SmenetError):
     code = "PLUGIN_UNAVAILABLE"
+
+
+class WindowError(SmenetError):
+    """A window's node failed one hub call: it costs that window's results only (DESIGN §6)."""
+
+    code = "WINDOW_ERROR"
+
+
+class WindowUnavailable(WindowError):
+    code = "WINDOW_UNAVAILABLE"
+
+
+class WindowTimeout(WindowError):
+    code = "WINDOW_TIMEOUT"
+
+
+class InvalidKey(InputError):
+    """A window's key is not a public Ed25519 JWK (or its kid is not its thumbprint)."""
+
+    code = "INVALID_KEY"
+
+
+class AlreadyReviewed(Conflict):
+    code = "ALREADY_REVIEWED"
+
+
+class ConnectionCheckFailed(SmenetError):
+    """The hub's checks of a node before connecting its window failed; nothing was changed."""
+
+    code = "CONNECTION_CHECK_FAILED"
+
+
+class WindowUnreachable(ConnectionCheckFailed):
+    code = "WINDOW_UNREACHABLE"
+
+
+class WindowMismatch(ConnectionCheckFailed):
+    code = "WINDOW_MISMATCH"
+
+
+class IncompatibleCoreVersion(ConnectionCheckFailed):
+    code = "INCOMPATIBLE_CORE_VERSION"
+
+
+class ContractViolation(ConnectionCheckFailed):
+    code = "CONTRACT_VIOLATION"

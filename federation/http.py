@@ -1,18 +1,22 @@
-"""The GraphQL-over-HTTP endpoint both hub and nodes serve: spec-conformant status codes and
-media types, fast JSON, and GraphiQL served offline."""
+"""The HTTP endpoints both hub and nodes serve: GraphQL over HTTP with spec-conformant status
+codes and media types, fast JSON and GraphiQL served offline; the health and readiness checks."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from federation.graphiql import graphiql_html
+from federation.storage import ping
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
@@ -70,3 +74,22 @@ class GraphQLView(GraphQL[Any, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html(endpoint=request.url.path))
+
+
+def health_routes(migrated: Callable[[], bool], log: logging.Logger) -> list[Route]:
+    """``/healthz``: the process answers. ``/readyz``: the database answers and ``migrated()``."""
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        try:
+            await ping()
+        except Exception:  # any failure means not ready; details go to the log, not the caller
+            log.exception("readiness check: database unavailable")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        if not migrated():
+            return JSONResponse({"status": "migrating"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    return [Route("/healthz", healthz), Route("/readyz", readyz)]

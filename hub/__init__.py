@@ -1,0 +1,1 @@
+"""The hub: window registry and onboarding, users and audit; it imports ``federation`` only."""

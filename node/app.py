@@ -10,17 +10,16 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from federation.errors import SmenetError
 from federation.graphiql import STATIC_DIR
-from federation.http import GraphQLView
+from federation.http import GraphQLView, health_routes
 from node import db
 from node.config import NodeSettings
-from node.domain.users import authenticate
+from node.domain.users import ACCOUNTS
 from node.plugins import manager
 from node.plugins.dispatch import Dispatcher
 from node.plugins.manager import PluginHost
@@ -37,15 +36,7 @@ class NodeGraphQL(GraphQLView):
         self.settings = settings
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        try:
-            caller = await authenticate(
-                token if scheme.lower() == "bearer" else None, self.settings.secret
-            )
-        except SmenetError as error:
-            caller = error
-        return Context(settings=self.settings, caller=caller, request=request, response=response)
+        return await Context.of_request(self.settings, request, response, ACCOUNTS.authenticate)
 
 
 def create_app(settings: NodeSettings) -> ASGIApp:
@@ -79,25 +70,11 @@ def create_app(settings: NodeSettings) -> ASGIApp:
             # Also when a plugin stops the start in strict mode: the process must be able to exit.
             await db.close_db()
 
-    async def healthz(_: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(_: Request) -> Response:
-        try:
-            await db.ping()
-        except Exception:  # any failure means not ready; details go to the log, not the caller
-            log.exception("readiness check: database unavailable")
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        if not state["migrated"]:
-            return JSONResponse({"status": "migrating"}, status_code=503)
-        return JSONResponse({"status": "ready"})
-
     graphql = NodeGraphQL(settings, plugins)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            *health_routes(lambda: state["migrated"], log),
             Mount("/static/graphiql", StaticFiles(directory=STATIC_DIR), name="graphiql"),
             *demand_form.ROUTES,
             *feedback_page.ROUTES,

@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
-import secrets
-import sys
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
+from federation import console
+from federation.console import CommandError
 from federation.errors import SmenetError
 from federation.ids import WINDOW_ID_PATTERN, make_id
 from node import db
 from node.config import CONFIG_FILE, NodeSettings, load_settings
 from node.domain.chain import Break
 from node.domain.records import verify_history
-from node.domain.users import check_password_strength, create_first_admin
+from node.domain.users import ACCOUNTS
 from node.plugins.manager import PluginError
 from node.reference import check_region_code
-
-
-class CommandError(Exception):
-    """A message for the person at the terminal; the command exits non-zero."""
 
 
 def add_commands(commands: Any) -> None:
@@ -57,14 +52,6 @@ def add_commands(commands: Any) -> None:
     verify.set_defaults(run=run_verify)
 
 
-def settings_of(data: Path) -> NodeSettings:
-    """The settings in ``data``, or a message for the terminal."""
-    try:
-        return load_settings(data)
-    except (FileNotFoundError, ValueError) as error:
-        raise CommandError(str(error)) from None
-
-
 def run_init(args: argparse.Namespace) -> None:
     data: Path = args.data
     if (data / CONFIG_FILE).exists():
@@ -75,15 +62,7 @@ def run_init(args: argparse.Namespace) -> None:
         region = check_region_code(args.region)
     except SmenetError as error:
         raise CommandError(f"--region: {error.message}") from None
-    try:
-        db.check_db_url(args.db or "sqlite://")
-    except ValueError as error:
-        raise CommandError(f"--db: {error}") from None
-    password = args.admin_password or _ask_password()
-    try:
-        check_password_strength(password)
-    except SmenetError as error:
-        raise CommandError(f"--admin-password: {error.message}") from None
+    password = console.check_init_arguments(args.db, args.admin_password)
     data.mkdir(parents=True, exist_ok=True)
     settings = NodeSettings(
         window_id=args.window_id,
@@ -96,46 +75,18 @@ def run_init(args: argparse.Namespace) -> None:
         port=args.port,
         data_dir=data,
     )
-
-    async def setup() -> None:
-        await db.open_db(settings.db_url())
-        try:
-            await create_first_admin("admin", password)
-        finally:
-            await db.close_db()
-
-    try:
-        asyncio.run(setup())
-    except Exception as error:  # noqa: BLE001 - shown to the operator, not a traceback
-        raise CommandError(f"cannot set up the database {settings.db_url()}: {error}") from None
+    console.create_admin(db.open_db, ACCOUNTS.create_first_admin, settings.db_url(), password)
     path = settings.save()
     print(f"window {settings.window_id} initialised: {path}; log in as `admin`")
-
-
-def _ask_password() -> str:
-    """Ask at a terminal; elsewhere generate one and print it once."""
-    if sys.stdin.isatty():
-        return getpass.getpass("password for user admin: ")
-    password = secrets.token_urlsafe(12)
-    print(f"generated password for user admin: {password}")
-    return password
-
-
-def _check_database(settings: NodeSettings) -> None:
-    """Reach the database and bring its schema up to date, or say why not (no traceback)."""
-    try:
-        asyncio.run(db.apply_migrations(settings.db_url()))
-    except Exception as error:  # noqa: BLE001 - shown to the operator
-        raise CommandError(f"cannot open the database {settings.db_url()}: {error}") from None
 
 
 def run_serve(args: argparse.Namespace) -> None:
     from node.app import create_app
 
-    settings = settings_of(args.data)
+    settings = console.settings_of(load_settings, args.data)
     host = args.host or settings.host
     port = args.port or settings.port
-    _check_database(settings)
+    console.migrate(db.apply_migrations, settings.db_url())
     try:
         app = create_app(settings)
     except PluginError as error:
@@ -153,8 +104,8 @@ def run_seed(args: argparse.Namespace) -> None:
 
     if args.size < 0:
         raise CommandError("--size must not be negative")
-    settings = settings_of(args.data)
-    _check_database(settings)
+    settings = console.settings_of(load_settings, args.data)
+    console.migrate(db.apply_migrations, settings.db_url())
     try:
         summary = asyncio.run(seed(settings, size=args.size))
     except SmenetError as error:
@@ -189,7 +140,7 @@ def run_seed(args: argparse.Namespace) -> None:
 
 def run_verify(args: argparse.Namespace) -> int:
     """Exit 0 when the chain and every record's row agree with the hashes, else 1."""
-    settings = settings_of(args.data)
+    settings = console.settings_of(load_settings, args.data)
 
     async def walk() -> tuple[int, Break | None]:
         await db.open_db(settings.db_url())

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import secrets
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
+from federation.settings import CONFIG_FILE, read_config, typed_values, write_config
 
-CONFIG_FILE = "smenet.toml"
+__all__ = ["CONFIG_FILE", "NodeSettings", "load_settings"]
 
 
 @dataclass
@@ -49,88 +47,16 @@ class NodeSettings:
 
     def save(self) -> Path:
         values = {k: v for k, v in dataclasses.asdict(self).items() if k != "data_dir"}
-        path = self.data_dir / CONFIG_FILE
-        path.write_text(tomli_w.dumps(values), encoding="utf-8")
-        path.chmod(0o600)  # holds the token secret
-        return path
+        return write_config(values, self.data_dir / CONFIG_FILE)
 
 
 def load_settings(data_dir: Path, environ: dict[str, str] | None = None) -> NodeSettings:
     """Read the data folder's config file and apply ``SMENET_*`` overrides."""
     path = data_dir / CONFIG_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found: run `smenet node init --data {data_dir}` first")
-    values: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    values = read_config(path, f"smenet node init --data {data_dir}")
     fields = [f for f in dataclasses.fields(NodeSettings) if f.name != "data_dir"]
     values = typed_values(fields, values, "SMENET_", str(path), environ)
     for namespace, section in values.get("plugins", {}).items():
         if not isinstance(section, dict):
             raise ValueError(f"{path}: plugins.{namespace} must be a table of settings")
     return NodeSettings(**values, data_dir=data_dir)
-
-
-def typed_values(
-    fields: list[dataclasses.Field[Any]],
-    values: dict[str, Any],
-    env_prefix: str,
-    where: str,
-    environ: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """``values`` checked against the dataclass ``fields``, with ``<env_prefix><NAME>``
-    environment overrides; an unknown key or a value of the wrong type is named."""
-    env = os.environ if environ is None else environ
-    types = {f.name: type_name(f.type) for f in fields}
-    unknown = set(values) - set(types)
-    if unknown:
-        raise ValueError(f"{where}: unknown settings {', '.join(sorted(unknown))}")
-    values = dict(values)
-    for name, kind in types.items():
-        variable = f"{env_prefix}{name.upper()}"
-        if variable in env and kind in _KINDS:
-            values[name] = _parse(variable, env[variable], kind)
-        elif name in values and not _fits(values[name], kind):
-            raise ValueError(f"{where}: {name} must be {_KINDS.get(kind, kind)}")
-    return values
-
-
-_KINDS = {
-    "int": "a whole number",
-    "float": "a number",
-    "str": "a string",
-    "bool": "true or false",
-    "list[str]": "a list of strings",
-}
-
-
-def type_name(annotation: object) -> str:
-    # Annotations are strings under `from __future__ import annotations`, types otherwise.
-    return annotation.__name__ if isinstance(annotation, type) else str(annotation)
-
-
-def _fits(value: object, kind: str) -> bool:
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "float":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "list[str]":
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    if kind == "str":
-        return isinstance(value, str)
-    return isinstance(value, dict) if kind.startswith("dict") else True
-
-
-def _parse(variable: str, raw: str, kind: str) -> object:
-    if kind in ("int", "float"):
-        try:
-            return int(raw) if kind == "int" else float(raw)
-        except ValueError:
-            raise ValueError(f"{variable} must be {_KINDS[kind]}, got {raw!r}") from None
-    if kind == "bool":
-        if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
-            raise ValueError(f"{variable} must be true or false, got {raw!r}")
-        return raw.lower() in ("true", "1", "yes")
-    if kind == "list[str]":
-        return [item.strip() for item in raw.split(",") if item.strip()]
-    return raw

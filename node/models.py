@@ -8,38 +8,25 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from federation.ids import new_uuid, uuid_time
+from federation import storage
+from federation.accounts import Account
+from federation.ids import new_uuid
 from node import clock
 
 
-class Record(Model):
+class Record(storage.Record):
     """Base of every network-addressable record: a time-ordered UUIDv7 key and its time."""
-
-    id = fields.UUIDField(primary_key=True, default=new_uuid)
-    # Always the time the UUIDv7 carries, so ordering by ID is ordering by creation time.
-    created_at = fields.DatetimeField()
 
     def __init__(self, **kwargs: Any) -> None:
         if "id" not in kwargs and (moment := clock.frozen_time()) is not None:
             kwargs["id"] = new_uuid(at=moment)  # back-dated demo history: the id says when
         super().__init__(**kwargs)
-        if self.created_at is None:
-            self.created_at = uuid_time(self.id)
 
     class Meta:
         abstract = True
 
 
-class User(Record):
-    username = fields.CharField(max_length=64, unique=True)
-    display_name = fields.CharField(max_length=128, default="")
-    password_hash = fields.CharField(max_length=255)
-    roles: fields.Field[list[str]] = fields.JSONField(default=list)
-    failed_logins = fields.IntField(default=0)
-    locked_until = fields.DatetimeField(null=True)
-    # Bumped on every password change or reset, which invalidates older session tokens.
-    token_version = fields.IntField(default=0)
-
+class User(Account, Record):
     class Meta:
         table = "users"
 
@@ -117,12 +104,7 @@ class Enterprise(Record):
         table = "enterprises"
 
 
-class AuditEntry(Record):
-    actor = fields.CharField(max_length=64)
-    operation = fields.CharField(max_length=64)
-    target = fields.CharField(max_length=128, default="")
-    result = fields.CharField(max_length=64)
-
+class AuditEntry(storage.AuditEntry, Record):
     class Meta:
         table = "audit_log"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from federation.console import CommandError
+from hub import cli as hub_cli
 from node import cli as node_cli
 from node.plugins import cli as plugins_cli
 from smenet import demo
@@ -18,6 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
             dest="node_command", required=True
         )
     )
+    hub_cli.add_commands(
+        commands.add_parser("hub", help="the hub").add_subparsers(dest="hub_command", required=True)
+    )
     demo.add_arguments(commands.add_parser("demo", help="seeded windows on this machine"))
     plugins_cli.add_arguments(commands.add_parser("plugins", help="installed plugins; new ones"))
     return parser
@@ -27,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except node_cli.CommandError as error:
+    except CommandError as error:
         print(f"smenet: {error}", file=sys.stderr)
         return 2
 

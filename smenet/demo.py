@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from node.cli import CommandError
+from federation.console import CommandError
 from node.config import CONFIG_FILE
 from node.seed import DEMO_PASSWORD, DEMO_USERS
 

@@ -19,11 +19,11 @@ from federation.errors import (
     InvalidTransition,
     NotFound,
 )
+from federation.inputs import check_lengths
+from federation.pagination import Page, paginate
 from node import clock
 from node.domain import events
 from node.domain.access import WRITE_ROLES, Actor, require
-from node.domain.inputs import check_lengths
-from node.domain.pagination import Page, paginate
 from node.domain.periods import within
 from node.models import Activity, ActivityRegistration, Enterprise
 

@@ -13,10 +13,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from federation.errors import Forbidden, InputError, InvalidTransition, NotFound
+from federation.inputs import check_lengths
+from federation.pagination import Page, paginate
 from node import clock
 from node.domain.access import WRITE_ROLES, Actor, Role, require
-from node.domain.inputs import check_lengths
-from node.domain.pagination import Page, paginate
 from node.models import Announcement
 
 

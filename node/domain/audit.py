@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from federation.ids import new_uuid
+from federation.pagination import Page, paginate
 from node.domain.access import Actor, Role, require
-from node.domain.pagination import Page, paginate
 from node.models import AuditEntry
 
 

@@ -18,10 +18,10 @@ from federation.errors import (
     InvalidTransition,
     NotFound,
 )
+from federation.inputs import check_lengths
+from federation.pagination import Page, paginate
 from node import clock
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
-from node.domain.inputs import check_lengths
-from node.domain.pagination import Page, paginate
 from node.models import Agency, Expert, Service
 from node.plugins import manager as plugins
 from node.reference import normalize_uscc

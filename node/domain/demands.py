@@ -25,13 +25,13 @@ from tortoise.transactions import in_transaction
 
 from federation.errors import InputError, InvalidTransition, NotFound
 from federation.ids import make_id, parse_id
+from federation.inputs import check_lengths
+from federation.pagination import Page, paginate
 from node import clock
 from node.domain import events
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.catalogue import ServiceCategory, ServiceStatus
 from node.domain.enterprises import classify, save_enterprise, validate_fields
-from node.domain.inputs import check_lengths
-from node.domain.pagination import Page, paginate
 from node.domain.periods import within
 from node.models import Demand, DemandTransition, Enterprise, Service
 from node.plugins import manager as plugins

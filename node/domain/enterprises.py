@@ -12,9 +12,9 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from federation.errors import DuplicateUscc, InputError, NotFound
+from federation.inputs import check_lengths, money
+from federation.pagination import Page, paginate
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
-from node.domain.inputs import check_lengths, money
-from node.domain.pagination import Page, paginate
 from node.models import Enterprise
 from node.plugins import manager as plugins
 from node.reference import (

@@ -23,10 +23,10 @@ from federation.errors import (
     InputError,
     InvalidLink,
 )
+from federation.inputs import required_text
 from node import clock
 from node.domain import chain, events
 from node.domain.access import WRITE_ROLES, Actor, require
-from node.domain.inputs import required_text
 from node.domain.records import locked_record
 from node.models import Feedback, FeedbackLink, FollowUp, Service, ServiceRecord
 

@@ -25,12 +25,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from federation.errors import InputError, InvalidTransition, NotFound
+from federation.inputs import check_lengths, money, required_text
+from federation.pagination import Page, paginate
 from node import clock
 from node.domain import chain, demands, events, vouchers
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.catalogue import ServiceStatus
-from node.domain.inputs import check_lengths, money, required_text
-from node.domain.pagination import Page, paginate
 from node.domain.periods import within
 from node.models import Agency, ChainEntry, Enterprise, Feedback, Service, ServiceRecord
 

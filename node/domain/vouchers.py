@@ -25,12 +25,12 @@ from federation.errors import (
     VoucherCategoryMismatch,
     VoucherExpired,
 )
+from federation.inputs import money
+from federation.pagination import Page, paginate
 from node import clock
 from node.domain import chain
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.catalogue import ServiceCategory
-from node.domain.inputs import money
-from node.domain.pagination import Page, paginate
 from node.domain.periods import local_today
 from node.models import Enterprise, Service, ServiceRecord, Voucher
 

@@ -18,13 +18,14 @@ from federation.errors import (
     SmenetError,
 )
 from federation.ids import new_uuid
+from federation.inputs import check_lengths, money, required_text
+from federation.pagination import Page, paginate
+from federation.relay import PAGE, Connection, connection
 from node.clock import now
 from node.domain import event_kinds as events
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, Role, require
 from node.domain.catalogue import ServiceCategory, get_agency, get_service
 from node.domain.enterprises import get_enterprise
-from node.domain.inputs import check_lengths, money, required_text
-from node.domain.pagination import Page, paginate
 from node.domain.periods import local_today, period_bounds, within
 from node.domain.records import Channel, complete_service_record, start_service_record
 from node.models import Record
@@ -32,7 +33,6 @@ from node.plugins.hookspecs import hookimpl
 from node.plugins.types import Event, Period, Storage
 from node.schema.audit import mutation
 from node.schema.context import Context
-from node.schema.relay import PAGE, Connection, connection
 
 __all__ = [
     "PAGE",

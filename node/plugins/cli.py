@@ -6,8 +6,8 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from node.cli import CommandError, settings_of
-from node.config import NodeSettings
+from federation.console import CommandError, settings_of
+from node.config import NodeSettings, load_settings
 from node.plugins.manager import NAMESPACE_PATTERN, PluginHost, type_prefix
 from node.plugins.skeleton import write_skeleton
 
@@ -27,7 +27,7 @@ def run_list(args: argparse.Namespace) -> int:
     from node.schema import build_schema
 
     if args.data is not None:
-        settings = dataclasses.replace(settings_of(args.data), plugins_strict=False)
+        settings = dataclasses.replace(settings_of(load_settings, args.data), plugins_strict=False)
     else:
         settings = NodeSettings(window_id="installed", name="", region_code="")
     host = PluginHost(settings).load()

@@ -29,8 +29,9 @@ import pluggy
 from tortoise.models import Model
 
 from federation.errors import SmenetError
+from federation.settings import type_name, typed_values
 from node import db
-from node.config import NodeSettings, type_name, typed_values
+from node.config import NodeSettings
 from node.plugins import hookspecs
 
 log = logging.getLogger("smenet.plugins")

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import strawberry
 
+from federation.relay import PAGE, Connection, connection
 from node.domain import activities
 from node.domain.access import READ_ROLES, require
 from node.models import Activity as ActivityRow
@@ -16,7 +17,6 @@ from node.schema.catalogue import PayloadWarning
 from node.schema.context import Context, Ctx
 from node.schema.enterprises import Enterprise
 from node.schema.enums import ActivityKind
-from node.schema.relay import PAGE, Connection, connection
 
 
 @strawberry.type

@@ -6,13 +6,13 @@ from datetime import datetime
 
 import strawberry
 
+from federation.relay import PAGE, Connection, connection
 from node.domain import announcements
 from node.models import Announcement as AnnouncementRow
 from node.schema.audit import mutation
 from node.schema.catalogue import PayloadWarning
 from node.schema.context import Context, Ctx
 from node.schema.enums import AnnouncementStatus
-from node.schema.relay import PAGE, Connection, connection
 
 
 @strawberry.type

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import strawberry
 
+from federation.relay import PAGE, Connection, connection
 from node.domain import demands
 from node.domain.catalogue import ServiceStatus as DomainServiceStatus
 from node.models import Demand as DemandRow
@@ -17,7 +18,6 @@ from node.schema.catalogue import PayloadWarning, Service
 from node.schema.context import Context, Ctx
 from node.schema.enterprises import Enterprise
 from node.schema.enums import DemandStatus, ServiceCategory
-from node.schema.relay import PAGE, Connection, connection
 
 
 @strawberry.type

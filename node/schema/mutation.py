@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
 from typing import Any
 
 import strawberry
 
+from federation.accounts import LoginPolicy
 from node.domain import catalogue, enterprises, users
 from node.schema.audit import mutation
 from node.schema.catalogue import (
@@ -68,41 +68,29 @@ def _enterprise_payload(saved: enterprises.Saved, ctx: Context) -> EnterprisePay
 class CoreMutation:
     @mutation(atomic=False)
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:
-        s = info.context.settings
-        policy = users.LoginPolicy(
-            secret=s.secret,
-            token_ttl=timedelta(minutes=s.token_ttl_minutes),
-            max_failed_logins=s.max_failed_logins,
-            lockout=timedelta(minutes=s.lockout_minutes),
-        )
-        token, row = await users.login(username, password, policy)
+        policy = LoginPolicy.of(info.context.settings)
+        token, row = await users.ACCOUNTS.login(username, password, policy)
         return LoginPayload(token=token, user=User.from_row(row, info.context), warnings=[])
 
     @mutation()
     async def change_password(
         self, info: Ctx, current_password: str, new_password: str
     ) -> UserPayload:
-        row = await users.change_password(info.context.actor, current_password, new_password)
+        actor = info.context.actor
+        row = await users.ACCOUNTS.change_password(actor, current_password, new_password)
         return UserPayload(user=User.from_row(row, info.context), warnings=[])
 
     @mutation()
     async def create_user(self, info: Ctx, input: CreateUserInput) -> UserPayload:
-        ctx = info.context
-        row = await users.create_user(
-            ctx.actor,
-            input.username,
-            input.password,
-            [r.value for r in input.roles],
-            input.display_name,
-        )
-        return UserPayload(user=User.from_row(row, ctx), warnings=[])
+        row = await input.create(users.ACCOUNTS, info.context.actor)
+        return UserPayload(user=User.from_row(row, info.context), warnings=[])
 
     @mutation()
     async def set_user_roles(
         self, info: Ctx, user_id: strawberry.ID, roles: list[Role]
     ) -> UserPayload:
         ctx = info.context
-        row = await users.set_user_roles(ctx.actor, ctx.local_id(user_id), [r.value for r in roles])
+        row = await users.ACCOUNTS.set_user_roles(ctx.actor, ctx.local_id(user_id), roles)
         return UserPayload(user=User.from_row(row, ctx), warnings=[])
 
     @mutation()
@@ -110,7 +98,7 @@ class CoreMutation:
         self, info: Ctx, user_id: strawberry.ID, new_password: str
     ) -> UserPayload:
         ctx = info.context
-        row = await users.reset_password(ctx.actor, ctx.local_id(user_id), new_password)
+        row = await users.ACCOUNTS.reset_password(ctx.actor, ctx.local_id(user_id), new_password)
         return UserPayload(user=User.from_row(row, ctx), warnings=[])
 
     @mutation()

@@ -6,6 +6,7 @@ import strawberry
 
 import node
 from federation import CORE_SCHEMA_VERSION
+from federation.relay import PAGE, Connection, connection
 from node.domain import audit, catalogue, chain, enterprises, users
 from node.models import Agency as AgencyRow
 from node.plugins import manager as plugins
@@ -14,7 +15,6 @@ from node.schema.context import Ctx
 from node.schema.enterprises import Enterprise, EnterpriseFilter
 from node.schema.enums import WindowKind
 from node.schema.node_info import NodeInfo, PluginInfo
-from node.schema.relay import PAGE, Connection, connection
 from node.schema.users import AuditEntry, AuditFilter, User
 
 
@@ -48,18 +48,13 @@ class CoreQuery:
 
     @strawberry.field
     async def me(self, info: Ctx) -> User | None:
-        actor = info.context.actor
-        if actor.user_id is None:
-            return None
-        return User.from_row(await users.get_user(actor.user_id), info.context)
+        return await User.of_caller(users.ACCOUNTS, info.context)
 
     @strawberry.field(description="the window's users: WINDOW_ADMIN only")
     async def users(
         self, info: Ctx, first: int = PAGE, after: str | None = None
     ) -> Connection[User]:
-        ctx = info.context
-        page = await users.list_users(ctx.actor, first, after)
-        return connection(page, lambda row: User.from_row(row, ctx))
+        return await User.listing(users.ACCOUNTS, info.context, first, after)
 
     @strawberry.field
     async def services(

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import strawberry
 
+from federation.relay import PAGE, Connection, connection
 from node.domain import records
 from node.models import ChainEntry as ChainEntryRow
 from node.models import Demand as DemandRow
@@ -23,7 +24,6 @@ from node.schema.context import Context, Ctx
 from node.schema.demands import Demand
 from node.schema.enterprises import Enterprise
 from node.schema.enums import Channel, FeedbackChannel, ServiceRecordStatus
-from node.schema.relay import PAGE, Connection, connection
 from node.schema.vouchers import Voucher
 
 

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
-from node.models import AuditEntry as AuditRow
-from node.models import User as UserRow
+from federation.objects import AuditEntryObject, NewUserInput, UserObject
 from node.schema.catalogue import PayloadWarning
-from node.schema.context import Context
 from node.schema.enums import Role
 
 
 @strawberry.type
-class User:
-    id: strawberry.ID
-    username: str
-    display_name: str
-    roles: list[Role]
-    locked: bool
-    created_at: datetime
-
-    @classmethod
-    def from_row(cls, row: UserRow, ctx: Context) -> User:
-        return cls(
-            id=strawberry.ID(ctx.network_id(row.id)),
-            username=row.username,
-            display_name=row.display_name,
-            roles=[Role(r) for r in row.roles],
-            locked=row.locked_until is not None and row.locked_until > datetime.now(UTC),
-            created_at=row.created_at,
-        )
+class User(UserObject[Role]):
+    ROLES = Role
 
 
 @strawberry.input
-class CreateUserInput:
-    username: str
-    password: str
-    roles: list[Role]
-    display_name: str = ""
+class CreateUserInput(NewUserInput[Role]):
+    pass
 
 
 @strawberry.type
@@ -56,24 +33,8 @@ class UserPayload:
 
 
 @strawberry.type
-class AuditEntry:
-    id: strawberry.ID
-    actor: str
-    at: datetime
-    operation: str
-    target: str
-    result: str = strawberry.field(description="OK, or the error code the mutation failed with")
-
-    @classmethod
-    def from_row(cls, row: AuditRow, ctx: Context) -> AuditEntry:
-        return cls(
-            id=strawberry.ID(ctx.network_id(row.id)),
-            actor=row.actor,
-            at=row.created_at,
-            operation=row.operation,
-            target=row.target,
-            result=row.result,
-        )
+class AuditEntry(AuditEntryObject):
+    pass
 
 
 @strawberry.input

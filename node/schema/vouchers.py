@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import strawberry
 
+from federation.relay import PAGE, Connection, connection
 from node.domain import vouchers
 from node.models import Enterprise as EnterpriseRow
 from node.models import Voucher as VoucherRow
@@ -16,7 +17,6 @@ from node.schema.catalogue import PayloadWarning
 from node.schema.context import Context, Ctx
 from node.schema.enterprises import Enterprise
 from node.schema.enums import ServiceCategory, VoucherStatus
-from node.schema.relay import PAGE, Connection, connection
 
 
 @strawberry.type

@@ -171,7 +171,7 @@ async def _seed_users(actor: Actor, ticker: _Ticker) -> int:
     missing = [user for user in DEMO_USERS if user[0] not in existing]
     for username, display_name, role in missing:
         with ticker.tick():
-            await users.create_user(actor, username, DEMO_PASSWORD, [role], display_name)
+            await users.ACCOUNTS.create_user(actor, username, DEMO_PASSWORD, [role], display_name)
     return len(missing)
 
 

@@ -9,8 +9,8 @@ import pytest
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from federation.extensions import ErrorCodes
 from node.schema import build_schema
-from node.schema.errors import ErrorCodes
 from tests.support.graphql_http_audit import run_audit
 from tests.support.node_server import NodeServer
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
 from node.plugins import testing
 from node.plugins.testing import ADMIN_PASSWORD, Result, free_port
+from tests.support import db_snapshot
 
 __all__ = ["ADMIN_PASSWORD", "ROOT", "NodeServer", "Result", "free_port", "smenet"]
 
@@ -34,40 +32,7 @@ class NodeServer(testing.NodeServer):
         a node whose plugins' handlers keep failing."""
         if settle:
             await self._settled()
-        if self.db_url.startswith("sqlite://"):
-            conn = sqlite3.connect(self.db_url.removeprefix("sqlite://"))
-            try:
-                tables = [
-                    r[0]
-                    for r in conn.execute(
-                        "select name from sqlite_master where type='table' and name not like 'sqlite_%'"
-                    )
-                ]
-                return {
-                    t: sorted(map(tuple, conn.execute(f'select * from "{t}"')), key=repr)
-                    for t in tables
-                    if t not in skip
-                }
-            finally:
-                conn.close()
-        pg = await asyncpg.connect(self.db_url)
-        try:
-            tables = [
-                r[0]
-                for r in await pg.fetch(
-                    "select tablename from pg_tables where schemaname = 'public'"
-                )
-            ]
-            return {
-                t: sorted(
-                    (tuple(r) for r in await pg.fetch(f'select * from "{t}"')),
-                    key=repr,
-                )
-                for t in tables
-                if t not in skip
-            }
-        finally:
-            await pg.close()
+        return await db_snapshot.snapshot(self.db_url, skip)
 
     async def _settled(self, timeout: float = 10) -> None:
         undispatched = "select count(*) from domain_events where dispatched_at is null"
@@ -77,14 +42,4 @@ class NodeServer(testing.NodeServer):
         assert not pending, f"{pending} events still undispatched after {timeout} s"
 
     async def _count(self, sql: str) -> int:
-        if self.db_url.startswith("sqlite://"):
-            conn = sqlite3.connect(self.db_url.removeprefix("sqlite://"))
-            try:
-                return int(conn.execute(sql).fetchone()[0])
-            finally:
-                conn.close()
-        pg = await asyncpg.connect(self.db_url)
-        try:
-            return int(await pg.fetchval(sql))
-        finally:
-            await pg.close()
+        return await db_snapshot.count(self.db_url, sql)

@@ -1,4 +1,4 @@
-"""Relay cursor connections over domain pages."""
+"""Relay cursor connections over domain pages, the list shape both servers share (DESIGN §4)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from node.domain.pagination import Page, encode_cursor
+from federation.pagination import Page, encode_cursor
 
 T = TypeVar("T")
-# `first` when a client does not say; at most MAX_PAGE_SIZE (node.domain.pagination).
+# `first` when a client does not say; at most MAX_PAGE_SIZE (federation.pagination).
 PAGE = 20
 
 

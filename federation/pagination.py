@@ -1,4 +1,6 @@
-"""Relay cursor pagination, newest first: keyset on the UUIDv7 primary key."""
+"""Relay cursor pagination, newest first: keyset on the UUIDv7 primary key. A convention both
+servers share (DESIGN §4): the hub merges windows' pages by the same order and keeps each
+window's cursor."""
 
 from __future__ import annotations
 

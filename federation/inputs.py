@@ -1,4 +1,4 @@
-"""Checks of raw input shared by the domain services: text lengths and money figures."""
+"""Checks of raw input, shared by both servers' domain services: text lengths and money figures."""
 
 from __future__ import annotations
 

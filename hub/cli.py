@@ -1,0 +1,63 @@
+"""``smenet hub …``: initialise and serve the hub."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from federation import console
+from federation.console import CommandError
+from federation.trust import generate_key, load_key, save_key
+from hub import db
+from hub.config import CONFIG_FILE, HubSettings, load_settings
+from hub.domain.users import ACCOUNTS
+
+
+def add_commands(commands: Any) -> None:
+    init = commands.add_parser("init", help="create config, database, key pair and first admin")
+    init.add_argument("--data", type=Path, required=True)
+    init.add_argument("--db", default="", help="sqlite://PATH or postgres://… (default: DIR)")
+    init.add_argument("--port", type=int, default=8000)
+    init.add_argument("--admin-password", help="password of user `admin` (asked if omitted)")
+    init.set_defaults(run=run_init)
+
+    serve = commands.add_parser("serve", help="serve the hub")
+    serve.add_argument("--data", type=Path, required=True)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=run_serve)
+
+
+def run_init(args: argparse.Namespace) -> None:
+    data: Path = args.data
+    if (data / CONFIG_FILE).exists():
+        raise CommandError(f"{data / CONFIG_FILE} exists: the folder already holds a server")
+    password = console.check_init_arguments(args.db, args.admin_password)
+    data.mkdir(parents=True, exist_ok=True)
+    settings = HubSettings(db=args.db, port=args.port, data_dir=data)
+    if settings.key_path().exists():
+        raise CommandError(f"{settings.key_path()} exists: remove it or use another folder")
+    console.create_admin(db.open_db, ACCOUNTS.create_first_admin, settings.db_url(), password)
+    # The key, then the config: a folder with a config file is a finished hub.
+    save_key(generate_key(), settings.key_path())
+    path = settings.save()
+    print(f"hub initialised: {path}; log in as `admin`")
+
+
+def run_serve(args: argparse.Namespace) -> None:
+    from hub.app import create_app
+
+    settings = console.settings_of(load_settings, args.data)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    try:
+        key = load_key(settings.key_path())
+    except (OSError, ValueError) as error:
+        raise CommandError(f"cannot read the hub's key {settings.key_path()}: {error}") from None
+    console.migrate(db.apply_migrations, settings.db_url())
+    app = create_app(settings, key)
+    print(f"hub: http://{host}:{port}/graphql", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

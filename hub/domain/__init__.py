@@ -1,0 +1,1 @@
+"""The hub's domain services: plain async functions, no GraphQL in them."""

@@ -1,0 +1,152 @@
+"""Storage models of the hub (Tortoise app ``hub``): users, audit log and the window registry."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tortoise import fields
+
+from federation import storage
+from federation.accounts import Account
+from federation.storage import Record
+
+# Tortoise turns a model's docstring into a table comment and breaks on semicolons: none there.
+
+
+class HubUser(Account):
+    class Meta:
+        table = "hub_users"
+
+
+class AuditEntry(storage.AuditEntry):
+    class Meta:
+        table = "hub_audit_log"
+
+
+class Window(Record):
+    """A window platform in the registry, from its application to connection and beyond."""
+
+    # The node's own window id: the first part of every record ID it serves.
+    window_id = fields.CharField(max_length=63, unique=True)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=16)
+    region_code = fields.CharField(max_length=6, db_index=True)
+    status = fields.CharField(max_length=16, db_index=True)
+    # What the hub read from the node at connection.
+    endpoint = fields.CharField(max_length=500, default="")
+    core_schema_version = fields.CharField(max_length=16, default="")
+    node_version = fields.CharField(max_length=32, default="")
+    plugins: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
+    sdl = fields.TextField(default="")
+    sdl_hash = fields.CharField(max_length=64, default="")
+    connected_at = fields.DatetimeField(null=True)
+    publicity_starts_at = fields.DatetimeField(null=True)
+    publicity_ends_at = fields.DatetimeField(null=True)
+    # The reviewers' reasons, or the upheld objection's, when the application was rejected.
+    rejection_reasons: fields.Field[list[str]] = fields.JSONField(default=list)
+    # Why the window was last suspended or revoked.
+    status_reason = fields.TextField(default="")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    applications: fields.ReverseRelation[Application]
+    keys: fields.ReverseRelation[WindowKey]
+
+    class Meta:
+        table = "windows"
+
+
+class Application(Record):
+    """One application (申报) of a window with its materials. A re-application is a new round."""
+
+    window: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="applications", on_delete=fields.RESTRICT
+    )
+    window_id: uuid.UUID
+    round = fields.IntField()
+    organisation = fields.CharField(max_length=200)
+    # Personal information (PIPL): shown to hub roles only.
+    contact_name = fields.CharField(max_length=100)
+    contact_phone = fields.CharField(max_length=64, default="")
+    contact_email = fields.CharField(max_length=200, default="")
+    service_scope = fields.TextField()
+    industries: fields.Field[list[str]] = fields.JSONField(default=list)
+    # [{"title": …, "description": …, "url": … | None}]
+    materials: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
+    submitted_by = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "window_applications"
+        unique_together = (("window", "round"),)
+
+
+class Review(Record):
+    """An expert reviewer's score and recommendation on one application."""
+
+    application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
+        "hub.Application", related_name="reviews", on_delete=fields.RESTRICT
+    )
+    application_id: uuid.UUID
+    reviewer: fields.ForeignKeyRelation[HubUser] = fields.ForeignKeyField(
+        "hub.HubUser", related_name="reviews", on_delete=fields.RESTRICT
+    )
+    reviewer_id: uuid.UUID
+    score = fields.IntField()
+    opinion = fields.TextField()
+    recommendation = fields.CharField(max_length=8)
+
+    class Meta:
+        table = "window_reviews"
+        unique_together = (("application", "reviewer"),)
+
+
+class Objection(Record):
+    """An objection filed during a window's publicity, by anyone."""
+
+    application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
+        "hub.Application", related_name="objections", on_delete=fields.RESTRICT
+    )
+    application_id: uuid.UUID
+    text = fields.TextField()
+    # Personal information (PIPL): shown to hub roles only.
+    contact = fields.CharField(max_length=200)
+    filed_by = fields.CharField(max_length=64)
+    status = fields.CharField(max_length=16, default="OPEN")
+    resolution_note = fields.TextField(default="")
+    resolved_by = fields.CharField(max_length=64, null=True)
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "window_objections"
+        indexes = (("application_id", "status"),)
+
+
+class WindowTransition(Record):
+    window: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="transitions", on_delete=fields.RESTRICT
+    )
+    window_id: uuid.UUID
+    from_status = fields.CharField(max_length=16, null=True)
+    to_status = fields.CharField(max_length=16)
+    actor = fields.CharField(max_length=64)
+    note = fields.TextField(default="")
+
+    class Meta:
+        table = "window_transitions"
+        indexes = (("window_id", "id"),)
+
+
+class WindowKey(Record):
+    """A public JWK of a window's node, added at ``created_at``."""
+
+    window: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="keys", on_delete=fields.RESTRICT
+    )
+    window_id: uuid.UUID
+    kid = fields.CharField(max_length=64)
+    jwk: fields.Field[dict[str, Any]] = fields.JSONField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "window_keys"
+        unique_together = (("window", "kid"),)

@@ -1,0 +1,36 @@
+"""Per-request GraphQL context of the hub: the caller, the settings and the DataLoaders."""
+
+from __future__ import annotations
+
+import uuid
+
+from strawberry.types import Info
+
+from federation.accounts import require
+from federation.context import RequestContext
+from federation.errors import NotFound
+from federation.ids import make_id, parse_id
+from hub.config import HubSettings
+from hub.domain.access import HUB_ROLES
+
+# The hub's own records are named like a window's, with "hub" as the window part.
+HUB_ID = "hub"
+
+
+class Context(RequestContext[HubSettings]):
+    def hub_only(self, what: str) -> None:
+        """Reviews, objections, contacts (PIPL) and histories are for hub roles only."""
+        require(self.actor, HUB_ROLES, f"see {what}")
+
+    def network_id(self, key: uuid.UUID) -> str:
+        return make_id(HUB_ID, key)
+
+    def local_id(self, record_id: str) -> uuid.UUID:
+        """The key of one of the hub's own records; a window's record IDs are not found here."""
+        owner, key = parse_id(record_id)
+        if owner != HUB_ID:
+            raise NotFound(f"{record_id} is a record of window {owner}, not of the hub")
+        return key
+
+
+Ctx = Info[Context, None]
