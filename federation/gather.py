@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -64,6 +65,8 @@ from federation.merge import (
     window_afters,
 )
 from federation.pagination import MAX_PAGE_SIZE, check_first
+
+log = logging.getLogger("smenet.gather")
 
 __all__ = [
     "BreakerState",
@@ -298,7 +301,12 @@ class Gatherer:
             else:
                 breaker.succeeded()  # the node is up: it answered GraphQL
             return WindowResult(window_id, failure=failed.failure)
-        except BaseException:
+        except Exception:  # e.g. the token could not be made: this window's failure alone
+            log.exception("call to window %s failed", window_id)
+            breaker.failed()
+            failure = WindowError(f"window {window_id} could not be asked", windowId=window_id)
+            return WindowResult(window_id, failure=failure)
+        except BaseException:  # cancelled: the breaker learnt nothing
             breaker.released()
             raise
         breaker.succeeded()

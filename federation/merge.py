@@ -201,8 +201,8 @@ def decode_cursor(cursor: str) -> dict[str, str]:
         raise InvalidCursor(f"{cursor!r} is not a cursor of this list") from None
     state = payload.get("w") if isinstance(payload, dict) else None
     if (
-        payload.get("v") != CURSOR_VERSION
-        or not isinstance(state, dict)
+        not isinstance(state, dict)
+        or payload.get("v") != CURSOR_VERSION
         or not all(isinstance(k, str) and isinstance(v, str) for k, v in state.items())
     ):
         raise InvalidCursor(f"{cursor!r} is not a cursor of this list")

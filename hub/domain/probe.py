@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 from federation import ACCEPTED_CORE_SCHEMA_VERSIONS
 from federation.compose import sdl_hash
@@ -31,6 +33,11 @@ NODE_QUERY = """{
 }"""
 # How many contract problems an error lists; the count says how many there were.
 SHOWN_PROBLEMS = 10
+# A node's answer is ~40 KB; anything far larger is not an answer to read into memory.
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
+# The columns the reading goes into (hub.models.Window): longer values are refused, not cut.
+MAX_VERSION = 32
+MAX_PLUGIN_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -64,20 +71,17 @@ async def read_node(endpoint: str, timeout: float) -> NodeReading:
     """Ask the node for its ``nodeInfo`` and SDL; anything but a GraphQL answer is
     ``WINDOW_UNREACHABLE``, a GraphQL answer without them ``CONTRACT_VIOLATION``."""
     try:
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
-            response = await client.post(
-                endpoint, json={"query": NODE_QUERY}, headers={"accept": "application/json"}
-            )
-    except httpx.HTTPError as error:
+        # The whole exchange within the timeout: a node trickling bytes must not hold the hub.
+        async with asyncio.timeout(timeout):
+            status, raw = await _post(endpoint)
+    except (httpx.HTTPError, TimeoutError) as error:
         raise WindowUnreachable(f"{endpoint} did not answer: {error!r}") from None
     try:
-        body = response.json()
-    except ValueError:
+        body = None if raw is None else orjson.loads(raw)
+    except orjson.JSONDecodeError:
         body = None
     if not isinstance(body, dict) or ("data" not in body and "errors" not in body):
-        raise WindowUnreachable(
-            f"{endpoint} answered HTTP {response.status_code} without a GraphQL response"
-        )
+        raise WindowUnreachable(f"{endpoint} answered HTTP {status} without a GraphQL response")
     data, errors = body.get("data"), body.get("errors")
     if errors or not isinstance(data, dict):
         messages = "; ".join(str(e.get("message", e)) for e in errors or [] if isinstance(e, dict))
@@ -86,19 +90,52 @@ async def read_node(endpoint: str, timeout: float) -> NodeReading:
         )
     try:
         info, sdl = data["nodeInfo"], data["_service"]["sdl"]
-        return NodeReading(
+        reading = NodeReading(
             window_id=str(info["windowId"]),
             name=str(info["name"]),
-            core_schema_version=str(info["coreSchemaVersion"]),
-            node_version=str(info["nodeVersion"]),
-            plugins=[
-                {k: p.get(k) for k in ("name", "version", "namespace", "error")}
-                for p in info["plugins"]
-            ],
+            core_schema_version=_text(info["coreSchemaVersion"], MAX_VERSION),
+            node_version=_text(info["nodeVersion"], MAX_VERSION),
+            plugins=[_plugin(p) for p in info["plugins"]],
             sdl=str(sdl),
         )
-    except (KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError, ValueError):
         raise ContractViolation(f"{endpoint} answered nodeInfo or _service incompletely") from None
+    return reading
+
+
+async def _post(endpoint: str) -> tuple[int, bytes | None]:
+    """The status and body of the node's answer; no body when it is larger than a node's."""
+    async with httpx.AsyncClient(follow_redirects=False) as client:
+        request = client.build_request(
+            "POST", endpoint, json={"query": NODE_QUERY}, headers={"accept": "application/json"}
+        )
+        response = await client.send(request, stream=True)
+        try:
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_ANSWER_BYTES:
+                    return response.status_code, None
+            return response.status_code, bytes(body)
+        finally:
+            await response.aclose()
+
+
+def _text(value: object, limit: int) -> str:
+    if not isinstance(value, str) or len(value) > limit:
+        raise ValueError("not a string of the expected length")
+    return value
+
+
+def _plugin(entry: object) -> dict[str, Any]:
+    """One of ``nodeInfo.plugins``, as the registry shows it (``Window.plugins``)."""
+    if not isinstance(entry, dict):
+        raise ValueError("a plugin entry is not an object")
+    error = entry.get("error")
+    return {
+        **{k: _text(entry.get(k), MAX_PLUGIN_TEXT) for k in ("name", "version", "namespace")},
+        "error": None if error is None else str(error)[:1000],
+    }
 
 
 def check_node(reading: NodeReading, window_id: str) -> None:

@@ -543,3 +543,19 @@ async def test_bad_page_arguments_are_refused_before_any_call(nodes, tokens, stu
             )
         with pytest.raises(ValueError, match="one call per window"):
             await gatherer.gather(calls(nodes, tokens, ["sz-ns", "sz-ns"]))
+
+
+async def test_a_window_whose_call_cannot_even_be_made_fails_alone(nodes, tokens, seeded) -> None:
+    """An unexpected error while asking one window (here: its token cannot be made) is that
+    window's WINDOW_ERROR; the others still answer."""
+
+    def broken_token() -> str:
+        raise RuntimeError("the key file is unreadable")
+
+    broken = Call(Target(DOOMED, nodes[WINDOWS[0]].url, broken_token), "{ nodeInfo { windowId } }")
+    fine = Call(Target(WINDOWS[0], nodes[WINDOWS[0]].url), "{ nodeInfo { windowId } }")
+    async with Gatherer(timeout=5) as gatherer:
+        failed, answered = await gatherer.gather([broken, fine])
+    assert failed.failure is not None and failed.failure.code == "WINDOW_ERROR"
+    assert failed.failure.extensions["windowId"] == DOOMED
+    assert answered.data == {"nodeInfo": {"windowId": WINDOWS[0]}}

@@ -3,6 +3,7 @@ windows that change between pages, and `stats` totals."""
 
 from __future__ import annotations
 
+import base64
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -131,7 +132,9 @@ def test_a_node_page_must_be_the_windows_own_ids_in_the_node_order() -> None:
 def test_cursor_round_trip_and_refusals() -> None:
     state = {"sz-ns": "AZWx", "gz-th": "AZWy"}
     assert decode_cursor(encode_cursor(state)) == state
-    for bad in ["", "!!!", "bm90IGpzb24", encode_cursor(state)[:-3], "eyJ2IjogMn0"]:
+    # Not base64, not JSON, cut short, another version, and JSON that is not an object.
+    not_objects = [base64.urlsafe_b64encode(raw).decode() for raw in (b"[1]", b"1", b"null")]
+    for bad in ["", "!!!", "bm90IGpzb24", encode_cursor(state)[:-3], "eyJ2IjogMn0", *not_objects]:
         with pytest.raises(InvalidCursor):
             decode_cursor(bad)
     # A window that left is dropped; one that joined starts from its first item.

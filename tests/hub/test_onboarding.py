@@ -9,7 +9,7 @@ import hashlib
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from federation.trust import generate_key, load_key
@@ -119,7 +119,9 @@ async def node_sdl(node: NodeServer) -> str:
 
 @pytest.fixture(scope="module")
 def fake_node(node_sdl: str) -> Iterator[FakeNode]:
-    def answer(window_id: str, version: str, sdl: str) -> Callable[[], Response]:
+    def answer(
+        window_id: str, version: str, sdl: str, plugins: list[object] | None = None
+    ) -> Callable[[], Response]:
         info = {
             "windowId": window_id,
             "name": "伪节点",
@@ -128,7 +130,7 @@ def fake_node(node_sdl: str) -> Iterator[FakeNode]:
             "industries": [],
             "coreSchemaVersion": version,
             "nodeVersion": "0.1.0",
-            "plugins": [],
+            "plugins": plugins or [],
         }
         return lambda: JSONResponse({"data": {"nodeInfo": info, "_service": {"sdl": sdl}}})
 
@@ -142,7 +144,16 @@ def fake_node(node_sdl: str) -> Iterator[FakeNode]:
         "bad-sdl": answer("bad-sdl", "1.0", lacking),
         "old-core": answer("old-core", "0.9", node_sdl),
         "not-graphql": lambda: HTMLResponse("<h1>It works!</h1>"),
+        "bad-plugins": answer("bad-plugins", "1.0", node_sdl, [{"name": None}]),
+        # Far more than a node's answer, and one that never ends (a byte every half second).
+        "huge": lambda: Response(b"[" * (5 * 1024 * 1024), media_type="application/json"),
+        "trickle": lambda: StreamingResponse(trickle(), media_type="application/json"),
     }
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for _ in range(60):
+            yield b" "
+            await asyncio.sleep(0.5)
 
     async def graphql(request: Request) -> Response:
         return answers[request.path_params["name"]]()
@@ -571,6 +582,9 @@ async def test_an_upheld_objection_rejects_the_window(hub: HubServer, actors: Ac
         ("other-window", "real-node", "WINDOW_MISMATCH"),
         ("bad-sdl", "fake", "CONTRACT_VIOLATION"),
         ("old-core", "fake", "INCOMPATIBLE_CORE_VERSION"),
+        ("bad-plugins", "fake", "CONTRACT_VIOLATION"),
+        ("huge", "fake", "WINDOW_UNREACHABLE"),
+        ("trickle", "fake", "WINDOW_UNREACHABLE"),
     ],
 )
 async def test_connection_refused_when_the_node_fails_a_check(
@@ -589,13 +603,16 @@ async def test_connection_refused_when_the_node_fails_a_check(
         "real-node": node.url,
     }[endpoint]
     before = await snapshot(hub.db_url, AUDIT)
+    started = time.monotonic()
     result = await hub.call(CONNECT, {"id": window_id, "e": url, "k": jwk()}, token=actors.operator)
     assert result.codes == [code], result.errors
+    # The node timeout (3 s) bounds the whole read, even of a node that never stops sending.
+    assert time.monotonic() - started < 15
     assert await snapshot(hub.db_url, AUDIT) == before
     extensions = result.errors[0]["extensions"]
     if code == "WINDOW_MISMATCH":
         assert extensions["nodeWindowId"] == "sz-ns"
-    if code == "CONTRACT_VIOLATION":
+    if window_id == "bad-sdl":
         assert extensions["problems"] == ["Query.services is missing"]
     if code == "INCOMPATIBLE_CORE_VERSION":
         assert extensions["accepted"] == ["1.0"]
