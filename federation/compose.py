@@ -155,7 +155,9 @@ def compose(nodes: Sequence[NodeSDL]) -> Composition:
             for namespace, root in _namespaces(schema, holder).items():
                 types = _closure(schema.type_map[root], shared)
                 candidates[kind].setdefault(namespace, []).append((node.window_id, root, types))
-    owners: dict[str, str] = {}  # type name → the namespace that defines it in the network
+    # Type name → the namespace that defines it in the network, and its definition (a namespace's
+    # query and stats parts are chosen apart, so one type they share must agree in both).
+    owners: dict[str, tuple[str, str]] = {}
     for kind, namespaces in candidates.items():
         chosen: dict[str, Namespace] = getattr(result, kind)
         for namespace, offers in sorted(namespaces.items()):
@@ -168,7 +170,7 @@ def compose(nodes: Sequence[NodeSDL]) -> Composition:
 def _choose(
     namespace: str,
     offers: list[tuple[str, str, dict[str, GraphQLNamedType]]],
-    owners: dict[str, str],
+    owners: dict[str, tuple[str, str]],
     conflicts: list[Conflict],
 ) -> Namespace:
     """The definition most nodes share; the nodes with another one are reported."""
@@ -179,7 +181,8 @@ def _choose(
     # Most nodes first; among equals, the one whose first node comes first.
     winners = max(by_definition.values(), key=lambda group: (len(group), -group[0]))
     _, root, types = offers[winners[0]]
-    taken = {name: owners[name] for name in types if owners.get(name, namespace) != namespace}
+    mine = {name: (namespace, _signature(t)) for name, t in types.items()}
+    taken = {name: owners[name][0] for name in types if owners.get(name, mine[name]) != mine[name]}
     part = Namespace(namespace, root, types)
     for index, (window_id, _, _) in enumerate(offers):
         if taken:
@@ -191,5 +194,5 @@ def _choose(
             reason = "defines it differently from the other windows that have it"
             conflicts.append(Conflict(window_id, namespace, reason))
     if not taken:
-        owners.update(dict.fromkeys(types, namespace))
+        owners.update(mine)
     return part

@@ -209,7 +209,7 @@ class Gatherer:
         # Below uvicorn's default keep-alive (5 s), so the hub drops an idle connection before
         # the node does and rarely writes into one the node is closing.
         keepalive: float = 4.0,
-        max_response_bytes: int = 64 * 1024 * 1024,
+        max_response_bytes: int = 8 * 1024 * 1024,  # a 100-item page is ~25 KB
     ) -> None:
         if timeout <= 0 or failures_to_open < 1 or cool_down < 0:
             raise ValueError("timeout must be positive, failures_to_open at least 1")
