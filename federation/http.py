@@ -17,6 +17,7 @@ from strawberry.types import ExecutionResult
 
 from federation.graphiql import graphiql_html
 from federation.storage import ping
+from federation.trust import KeyPair, jwks
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
@@ -74,6 +75,17 @@ class GraphQLView(GraphQL[Any, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html(endpoint=request.url.path))
+
+
+def jwks_route(key: KeyPair) -> Route:
+    """``/.well-known/jwks.json``: the server's public key, for the other side's token checks."""
+    # Only public keys: the document is the same for every request.
+    body = jwks([key])
+
+    async def jwks_document(_: Request) -> Response:
+        return JSONResponse(body, headers={"cache-control": "max-age=300"})
+
+    return Route("/.well-known/jwks.json", jwks_document)
 
 
 def health_routes(migrated: Callable[[], bool], log: logging.Logger) -> list[Route]:

@@ -131,6 +131,13 @@ def load_key(path: Path) -> KeyPair:
     return KeyPair(private)
 
 
+def load_or_create_key(path: Path) -> KeyPair:
+    """The key in ``path``, made there first when there is none yet (mode 600)."""
+    if not Path(path).exists():
+        save_key(generate_key(), path)
+    return load_key(path)
+
+
 @dataclass(frozen=True)
 class Claims:
     """What a verified token says: who calls, as what, and for which window."""

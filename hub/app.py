@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from federation.graphiql import STATIC_DIR
-from federation.http import GraphQLView, health_routes
-from federation.trust import KeyPair, jwks, load_key
+from federation.http import GraphQLView, health_routes, jwks_route
+from federation.trust import KeyPair, load_key
 from hub import db
 from hub.config import HubSettings
 from hub.domain.users import ACCOUNTS
@@ -39,8 +39,6 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
     """The hub; its signing key is read from the data folder unless given."""
     key = key or load_key(settings.key_path())
     state = {"migrated": False}
-    # Only public keys: the document is the same for every request.
-    jwks_body = jwks([key])
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -55,14 +53,11 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
         finally:
             await db.close_db()
 
-    async def jwks_document(_: Request) -> Response:
-        return JSONResponse(jwks_body, headers={"cache-control": "max-age=300"})
-
     return Starlette(
         routes=[
             Route("/graphql", HubGraphQL(settings), methods=["GET", "POST"]),
             *health_routes(lambda: state["migrated"], log),
-            Route("/.well-known/jwks.json", jwks_document),
+            jwks_route(key),
             Mount("/static/graphiql", StaticFiles(directory=STATIC_DIR), name="graphiql"),
         ],
         lifespan=lifespan,

@@ -16,7 +16,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from federation.graphiql import STATIC_DIR
-from federation.http import GraphQLView, health_routes
+from federation.http import GraphQLView, health_routes, jwks_route
+from federation.trust import load_or_create_key
 from node import db
 from node.config import NodeSettings
 from node.domain.users import ACCOUNTS
@@ -42,6 +43,8 @@ class NodeGraphQL(GraphQLView):
 def create_app(settings: NodeSettings) -> ASGIApp:
     """The node with its plugins; raises ``PluginError`` when one fails in strict mode."""
     state = {"migrated": False}
+    # Data folders from before nodes had keys get theirs on this start.
+    key = load_or_create_key(settings.key_path())
     plugins = manager.install(PluginHost(settings).load())
     dispatcher = Dispatcher(plugins, settings.event_poll_seconds)
 
@@ -75,6 +78,7 @@ def create_app(settings: NodeSettings) -> ASGIApp:
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *health_routes(lambda: state["migrated"], log),
+            jwks_route(key),
             Mount("/static/graphiql", StaticFiles(directory=STATIC_DIR), name="graphiql"),
             *demand_form.ROUTES,
             *feedback_page.ROUTES,

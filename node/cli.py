@@ -13,6 +13,7 @@ from federation import console
 from federation.console import CommandError
 from federation.errors import SmenetError
 from federation.ids import WINDOW_ID_PATTERN, make_id
+from federation.trust import load_or_create_key
 from node import db
 from node.config import CONFIG_FILE, NodeSettings, load_settings
 from node.domain.chain import Break
@@ -76,6 +77,7 @@ def run_init(args: argparse.Namespace) -> None:
         data_dir=data,
     )
     console.create_admin(db.open_db, ACCOUNTS.create_first_admin, settings.db_url(), password)
+    load_or_create_key(settings.key_path())
     path = settings.save()
     print(f"window {settings.window_id} initialised: {path}; log in as `admin`")
 
@@ -93,6 +95,8 @@ def run_serve(args: argparse.Namespace) -> None:
         raise CommandError(
             f"{error}\nstrict mode (plugins_strict): the node does not start"
         ) from None
+    except ValueError as error:  # the key file holds no usable key
+        raise CommandError(f"cannot read the node's key {settings.key_path()}: {error}") from None
     print(
         f"window {settings.window_id} ({settings.name}): http://{host}:{port}/graphql", flush=True
     )

@@ -38,12 +38,18 @@ class NodeSettings:
     plugins_strict: bool = False
     # How often undispatched domain events are looked for besides after each write request.
     event_poll_seconds: float = 2.0
+    # The node's Ed25519 key (made by `node init`, or on first start): its public half is served
+    # at /.well-known/jwks.json and registered at the hub when the window connects.
+    key_file: str = "node-key.pem"
     # Each plugin's section, ``[plugins.<namespace>]``, parsed into its own dataclass.
     plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
     data_dir: Path = Path(".")
 
     def db_url(self) -> str:
         return self.db or f"sqlite://{self.data_dir / 'node.sqlite3'}"
+
+    def key_path(self) -> Path:
+        return self.data_dir / self.key_file
 
     def save(self) -> Path:
         values = {k: v for k, v in dataclasses.asdict(self).items() if k != "data_dir"}

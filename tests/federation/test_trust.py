@@ -35,6 +35,7 @@ from federation.trust import (
     issue_token,
     jwks,
     load_key,
+    load_or_create_key,
     public_key,
     save_key,
     thumbprint,
@@ -396,3 +397,10 @@ def test_load_key_refuses_a_file_that_is_not_an_ed25519_key(tmp_path: Path) -> N
     path.write_bytes(pem)
     with pytest.raises(ValueError):
         load_key(path)
+
+
+def test_a_key_is_made_once_and_then_kept(tmp_path: Path) -> None:
+    path = tmp_path / "node-key.pem"
+    made = load_or_create_key(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert load_or_create_key(path).kid == made.kid

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from federation.extensions import ErrorCodes
+from federation.trust import load_key
 from node.schema import build_schema
 from tests.support.graphql_http_audit import run_audit
 from tests.support.node_server import NodeServer
@@ -25,6 +26,15 @@ def test_health_and_readiness(node: NodeServer) -> None:
     base = node.url.removesuffix("/graphql")
     assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
     assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
+
+
+def test_the_node_publishes_its_public_key(node: NodeServer) -> None:
+    """Made by `node init`, kept in the data folder (mode 600), served for the hub's checks."""
+    key_file = node.data_dir / "node-key.pem"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    document = httpx.get(node.url.replace("/graphql", "/.well-known/jwks.json")).json()
+    assert document == {"keys": [load_key(key_file).jwk()]}
+    assert document["keys"][0]["kty"] == "OKP" and "d" not in document["keys"][0]
 
 
 def test_browser_gets_graphiql_with_assets_served_by_the_node(node: NodeServer) -> None:
