@@ -22,7 +22,7 @@ from federation.errors import (
 from federation.inputs import check_lengths
 from federation.pagination import Page, paginate
 from node import clock
-from node.domain import events
+from node.domain import event_kinds, events
 from node.domain.access import WRITE_ROLES, Actor, require
 from node.domain.periods import within
 from node.models import Activity, ActivityRegistration, Enterprise
@@ -175,7 +175,7 @@ async def record_attendance(
         )
         for row in sorted(rows, key=lambda r: r.id):
             await events.emit(
-                events.ATTENDANCE_RECORDED,
+                event_kinds.ATTENDANCE_RECORDED,
                 row.id,
                 # No participant name: personal data stays out of events.
                 {

@@ -28,7 +28,7 @@ from federation.ids import make_id, parse_id
 from federation.inputs import check_lengths
 from federation.pagination import Page, paginate
 from node import clock
-from node.domain import events
+from node.domain import event_kinds, events
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.catalogue import ServiceCategory, ServiceStatus
 from node.domain.enterprises import classify, save_enterprise, validate_fields
@@ -154,7 +154,7 @@ async def _create(
         using_db=connection,
     )
     await events.emit(
-        events.DEMAND_SUBMITTED,
+        event_kinds.DEMAND_SUBMITTED,
         demand.id,
         {
             "enterprise_id": enterprise_id,
@@ -335,7 +335,9 @@ async def match_demand(
             service_ref = make_id(service_window, service_id)
             match = {"matched_service_id": None, "matched_service_ref": service_ref}
         await _write(demand, S.MATCHED, actor, note, connection, **match)
-        await events.emit(events.DEMAND_MATCHED, demand.id, {"service_id": service_ref}, connection)
+        await events.emit(
+            event_kinds.DEMAND_MATCHED, demand.id, {"service_id": service_ref}, connection
+        )
     return demand
 
 
@@ -362,7 +364,7 @@ async def escalate_demand(
                 "size_class": enterprise.size_class,
             },
         }
-        await events.emit(events.DEMAND_ESCALATED, demand.id, payload, connection)
+        await events.emit(event_kinds.DEMAND_ESCALATED, demand.id, payload, connection)
         await events.enqueue(events.OUTBOX_DEMAND_ESCALATED, payload, connection)
     return demand
 

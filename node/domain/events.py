@@ -12,16 +12,6 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from node.domain.chain import canonical_value
-from node.domain.event_kinds import (  # noqa: F401 - the core raises them as events.X
-    ATTENDANCE_RECORDED,
-    DEMAND_ESCALATED,
-    DEMAND_MATCHED,
-    DEMAND_SUBMITTED,
-    FEEDBACK_RECEIVED,
-    SERVICE_RECORD_COMPLETED,
-    SERVICE_RECORD_CORRECTED,
-    SERVICE_RECORD_STARTED,
-)
 from node.models import DomainEvent, OutboxMessage
 
 OUTBOX_DEMAND_ESCALATED = "demand.escalated"

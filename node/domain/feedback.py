@@ -25,7 +25,7 @@ from federation.errors import (
 )
 from federation.inputs import required_text
 from node import clock
-from node.domain import chain, events
+from node.domain import chain, event_kinds, events
 from node.domain.access import WRITE_ROLES, Actor, require
 from node.domain.records import locked_record
 from node.models import Feedback, FeedbackLink, FollowUp, Service, ServiceRecord
@@ -112,7 +112,7 @@ async def _write_feedback(
         service_record_id, CHAIN_KIND_FEEDBACK, actor_name, content, connection
     )
     await events.emit(
-        events.FEEDBACK_RECEIVED,
+        event_kinds.FEEDBACK_RECEIVED,
         service_record_id,
         {**content, "feedback": feedback.id, "position": entry.position},
         connection,

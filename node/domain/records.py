@@ -28,7 +28,7 @@ from federation.errors import InputError, InvalidTransition, NotFound
 from federation.inputs import check_lengths, money, required_text
 from federation.pagination import Page, paginate
 from node import clock
-from node.domain import chain, demands, events, vouchers
+from node.domain import chain, demands, event_kinds, events, vouchers
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.catalogue import ServiceStatus
 from node.domain.periods import within
@@ -169,7 +169,9 @@ async def start_service_record(
         content = _facts(
             record, "enterprise", "service", "agency", "demand", "channel", "status", "startedAt"
         )
-        await _append(record, STARTED, events.SERVICE_RECORD_STARTED, actor, content, connection)
+        await _append(
+            record, STARTED, event_kinds.SERVICE_RECORD_STARTED, actor, content, connection
+        )
     return record
 
 
@@ -202,7 +204,7 @@ async def complete_service_record(
             await demands.on_service_completed(record.demand_id, actor, connection)
         content = _facts(record, "status", "outcome", "fee", "voucher", "completedAt")
         await _append(
-            record, COMPLETED, events.SERVICE_RECORD_COMPLETED, actor, content, connection
+            record, COMPLETED, event_kinds.SERVICE_RECORD_COMPLETED, actor, content, connection
         )
     return record
 
@@ -242,7 +244,7 @@ async def correct_service_record(
         await record.save(update_fields=list(changes), using_db=connection)
         content = {"reason": reason, "changes": changes, "correctedAt": clock.now()}
         await _append(
-            record, CORRECTED, events.SERVICE_RECORD_CORRECTED, actor, content, connection
+            record, CORRECTED, event_kinds.SERVICE_RECORD_CORRECTED, actor, content, connection
         )
     return record
 
