@@ -62,6 +62,10 @@ class Namespace:
     types: dict[str, GraphQLNamedType]
     windows: list[str] = field(default_factory=list)
 
+    def signature(self) -> tuple[str, ...]:
+        """Its definition, without descriptions: equal signatures make equal schemas."""
+        return (self.name, self.root, *sorted(_signature(t) for t in self.types.values()))
+
 
 @dataclass
 class Composition:
@@ -69,6 +73,14 @@ class Composition:
     queries: dict[str, Namespace] = field(default_factory=dict)
     stats: dict[str, Namespace] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
+
+    def signature(self) -> tuple[tuple[str, ...], ...]:
+        """What the network schema holds of it: the namespaces' definitions, not the windows."""
+        return tuple(
+            (kind, *part.signature())
+            for kind in ("queries", "stats")
+            for part in getattr(self, kind).values()
+        )
 
 
 def sdl_hash(sdl: str) -> str:

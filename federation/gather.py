@@ -69,6 +69,7 @@ from federation.pagination import MAX_PAGE_SIZE, check_first
 log = logging.getLogger("smenet.gather")
 
 __all__ = [
+    "SCHEMA_HASH_HEADER",
     "BreakerState",
     "Call",
     "CircuitBreaker",
@@ -85,6 +86,9 @@ __all__ = [
 
 ResponsePath = Sequence[str | int]  # a GraphQL response path
 ACCEPT = "application/graphql-response+json, application/json;q=0.9"
+# A node names the SHA-256 of its SDL in every GraphQL answer, so the hub notices a changed
+# schema (a plugin added, a node upgraded) from the answers it gets anyway.
+SCHEMA_HASH_HEADER = "smenet-schema-hash"
 
 
 def window_of(record_id: str) -> str:
@@ -120,6 +124,7 @@ class WindowResult:
     data: dict[str, Any] | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)  # the node's, beside its data
     failure: WindowError | None = None  # set when the window gave no usable answer
+    schema_hash: str | None = None  # the node's SCHEMA_HASH_HEADER, when it sent one
 
     @property
     def ok(self) -> bool:
@@ -259,6 +264,10 @@ class Gatherer:
             self._breakers[window_id] = breaker
         return breaker
 
+    def windows(self) -> set[str]:
+        """The windows with a breaker: those called so far and not forgotten."""
+        return set(self._breakers)
+
     def forget(self, window_id: str) -> None:
         """Drop a window's breaker, e.g. when it is revoked or its endpoint changes."""
         self._breakers.pop(window_id, None)
@@ -287,7 +296,7 @@ class Gatherer:
         limit = self.timeout if timeout is None else timeout
         try:
             async with asyncio.timeout(limit):
-                payload = await self._send(call)
+                payload, schema_hash = await self._send(call)
             data, errors = _graphql_answer(window_id, payload)
         except TimeoutError:
             failure = WindowTimeout(
@@ -310,9 +319,9 @@ class Gatherer:
             breaker.released()
             raise
         breaker.succeeded()
-        return WindowResult(window_id, data=data, errors=errors)
+        return WindowResult(window_id, data=data, errors=errors, schema_hash=schema_hash)
 
-    async def _send(self, call: Call) -> Any:
+    async def _send(self, call: Call) -> tuple[Any, str | None]:
         target = call.target
         body = orjson.dumps({"query": call.query, "variables": dict(call.variables or {})})
         for attempt in (1, 2):
@@ -321,7 +330,8 @@ class Gatherer:
                 headers["Authorization"] = f"Bearer {target.token()}"
             try:
                 async with self._client().post(target.url, data=body, headers=headers) as answer:
-                    return await self._read(target.window_id, answer)
+                    payload = await self._read(target.window_id, answer)
+                    return payload, answer.headers.get(SCHEMA_HASH_HEADER)
             except aiohttp.ServerDisconnectedError:
                 # A pooled connection the node had closed: safe to send a query again, once.
                 if attempt == 2 or not call.idempotent:
@@ -469,6 +479,7 @@ def node_errors(
 class GatheredConnection:
     page: MergedPage
     errors: list[dict[str, Any]]  # one per failed window, then the nodes' own
+    results: list[WindowResult]  # each window's, as gathered
 
 
 def _dig(data: Any, path: ResponsePath) -> Any:
@@ -549,7 +560,7 @@ async def gather_connection(
             passed += node_errors(
                 result.window_id, result.errors, error_path, node_path, landed.get
             )
-    return GatheredConnection(page=page, errors=failures + passed)
+    return GatheredConnection(page=page, errors=failures + passed, results=results)
 
 
 # --- network stats --------------------------------------------------------------------------

@@ -76,20 +76,23 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/graphql"
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 60, port: int | None = None) -> None:
         """Serve, and wait until the server is ready; one that exits raises with its log.
 
         The free port is found before the server binds it, so another process may take it in
-        between: then the server tries again on another port."""
+        between: then the server tries again on another port. ``port``: serve on that one (a
+        restart where the server was registered), once."""
+        if port is not None:
+            return self._start(timeout, port)
         for _ in range(3):
             try:
-                return self._start(timeout)
+                return self._start(timeout, free_port())
             except PortTaken:
                 continue
         raise RuntimeError(f"{self.KIND}: no free port after 3 tries")
 
-    def _start(self, timeout: float) -> None:
-        self.port = free_port()
+    def _start(self, timeout: float, port: int) -> None:
+        self.port = port
         log_path = self.data_dir / "serve.log"
         log_start = log_path.stat().st_size if log_path.exists() else 0
         with open(log_path, "ab") as log:

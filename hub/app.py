@@ -8,6 +8,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 
+import strawberry
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +20,7 @@ from federation.http import GraphQLView, health_routes, jwks_route
 from federation.trust import KeyPair, load_key
 from hub import db
 from hub.config import HubSettings
+from hub.domain.network import Network
 from hub.domain.users import ACCOUNTS
 from hub.schema import build_schema
 from hub.schema.context import Context
@@ -27,18 +29,33 @@ log = logging.getLogger("smenet.hub")
 
 
 class HubGraphQL(GraphQLView):
-    def __init__(self, settings: HubSettings) -> None:
-        super().__init__(build_schema(settings.max_query_depth))
+    def __init__(self, settings: HubSettings, network: Network) -> None:
+        super().__init__(build_schema(settings.max_query_depth, network))
         self.settings = settings
+        self.network = network
+        # The schema of the latest composition, by what it holds (Composition.signature).
+        self._built: tuple[tuple[tuple[str, ...], ...], strawberry.Schema] | None = None
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        return await Context.of_request(self.settings, request, response, ACCOUNTS.authenticate)
+        context = await Context.of_request(self.settings, request, response, ACCOUNTS.authenticate)
+        context.network = self.network
+        context.view = await self.network.view()
+        # Before execution: this request runs on the schema of the composition it sees.
+        signature = context.view.composition.signature()
+        if self._built is None or self._built[0] != signature:
+            schema = build_schema(
+                self.settings.max_query_depth, self.network, context.view.composition
+            )
+            self._built = (signature, schema)
+        self.schema = self._built[1]
+        return context
 
 
 def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
     """The hub; its signing key is read from the data folder unless given."""
     key = key or load_key(settings.key_path())
     state = {"migrated": False}
+    network = Network(settings.node_timeout_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -51,11 +68,12 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
             log.info("hub serving, database %s", settings.db_url())
             yield
         finally:
+            await network.close()
             await db.close_db()
 
     return Starlette(
         routes=[
-            Route("/graphql", HubGraphQL(settings), methods=["GET", "POST"]),
+            Route("/graphql", HubGraphQL(settings, network), methods=["GET", "POST"]),
             *health_routes(lambda: state["migrated"], log),
             jwks_route(key),
             Mount("/static/graphiql", StaticFiles(directory=STATIC_DIR), name="graphiql"),

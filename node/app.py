@@ -14,7 +14,10 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.printer import print_schema
 
+from federation.compose import sdl_hash
+from federation.gather import SCHEMA_HASH_HEADER
 from federation.graphiql import STATIC_DIR
 from federation.http import GraphQLView, health_routes, jwks_route
 from federation.trust import load_or_create_key
@@ -33,8 +36,16 @@ log = logging.getLogger("smenet.node")
 
 class NodeGraphQL(GraphQLView):
     def __init__(self, settings: NodeSettings, plugins: PluginHost) -> None:
-        super().__init__(build_schema(settings.max_query_depth, plugins))
+        schema = build_schema(settings.max_query_depth, plugins)
+        super().__init__(schema)
         self.settings = settings
+        # The hash of what `_service { sdl }` answers: the hub reads the SDL again when it changes.
+        self.schema_hash = sdl_hash(print_schema(schema))
+
+    async def get_sub_response(self, request: Request) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.headers[SCHEMA_HASH_HEADER] = self.schema_hash
+        return sub_response
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return await Context.of_request(self.settings, request, response, ACCOUNTS.authenticate)

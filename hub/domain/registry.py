@@ -642,13 +642,16 @@ async def list_windows(status: str | None = None, region: str | None = None) -> 
     if status is not None:
         query = query.filter(status=WindowStatus(status).value)
     if region is not None:
-        region = region.strip()
-        if not _REGION_PREFIX.match(region):
-            raise InvalidRegionCode(
-                f"region must be 1 to 6 digits of a region code, got {region!r}"
-            )
-        query = query.filter(region_code__startswith=region)
+        query = query.filter(region_code__startswith=region_prefix(region))
     return await query.order_by("window_id")
+
+
+def region_prefix(region: str) -> str:
+    """A region-code prefix ("44", "4403", "440305") as a filter takes it."""
+    region = region.strip()
+    if not _REGION_PREFIX.match(region):
+        raise InvalidRegionCode(f"region must be 1 to 6 digits of a region code, got {region!r}")
+    return region
 
 
 async def _current_application(

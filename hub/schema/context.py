@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
+from typing import Any
 
 from strawberry.types import Info
 
@@ -12,12 +14,20 @@ from federation.errors import NotFound
 from federation.ids import make_id, parse_id
 from hub.config import HubSettings
 from hub.domain.access import HUB_ROLES
+from hub.domain.network import Network, NetworkView
 
 # The hub's own records are named like a window's, with "hub" as the window part.
 HUB_ID = "hub"
 
 
+@dataclass
 class Context(RequestContext[HubSettings]):
+    # The network as this request sees it, and the errors its network fields collect
+    # (per-window failures, nodes' own errors) for the answer (hub.schema.network).
+    network: Network | None = None
+    view: NetworkView | None = None
+    network_errors: list[dict[str, Any]] = field(default_factory=list)
+
     def hub_only(self, what: str) -> None:
         """Reviews, objections, contacts (PIPL) and histories are for hub roles only."""
         require(self.actor, HUB_ROLES, f"see {what}")

@@ -1,0 +1,309 @@
+"""The network schema end to end (DESIGN §6): a real hub and three real window nodes, each its own
+process, onboarded through the workflow — merged lists equal to the union of the nodes' own
+answers, paging with inserts between pages, routed lookups, stats totals, plugin namespaces asked
+only of the nodes that have them, killed, hanging, suspended and revoked windows, and a node whose
+schema changes while the hub runs."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from tests.support.network import Network, WindowSpec, make_network, plugin_env
+
+CITY = WindowSpec("sz-city", "深圳市中小企业服务窗口", "440300", "comprehensive")
+CLUSTER = WindowSpec(
+    "sz-ba-elec",
+    "深圳市宝安区电子信息产业集群窗口",
+    "440306",
+    "industry",
+    plugins=("equipment", "inspection"),
+    industries=("C39",),
+)
+COUNTY = WindowSpec(
+    "hy-zj", "河源市紫金县中小企业服务窗口", "441621", "comprehensive", ("financing",)
+)
+SPECS = [CITY, CLUSTER, COUNTY]
+
+SERVICES = """query($first: Int!, $after: String, $region: String) {
+  network(region: $region) { services(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id name fee window { id name regionCode } } } } } }"""
+NODE_SERVICES = """query($first: Int!) { services(first: $first) {
+  totalCount edges { node { id name fee } } } }"""
+
+
+@pytest.fixture(scope="module")
+async def net(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Network]:
+    network = await make_network(
+        tmp_path_factory.mktemp("network"), SPECS, hub_env={"SMENET_NODE_TIMEOUT_SECONDS": "2"}
+    )
+    yield network
+    network.stop()
+
+
+async def node_services(net: Network, window_id: str) -> list[dict[str, Any]]:
+    data = await net.nodes[window_id].ok(NODE_SERVICES, {"first": 100})
+    return [e["node"] for e in data["services"]["edges"]]
+
+
+async def test_a_network_list_is_the_union_of_the_nodes_lists(net: Network) -> None:
+    data = await net.hub.ok(SERVICES, {"first": 100})
+    page = data["network"]["services"]
+    union = {w: await node_services(net, w) for w in net.nodes}
+    expected = sorted(
+        ({**s, "window": w} for w, services in union.items() for s in services),
+        key=lambda s: s["id"],
+    )
+    got = [{**e["node"], "window": e["node"]["window"]["id"]} for e in page["edges"]]
+    assert sorted(got, key=lambda s: s["id"]) == expected
+    assert page["totalCount"] == len(expected)
+    assert not page["pageInfo"]["hasNextPage"]
+
+
+CREATE_SERVICE = """mutation($i: ServiceInput!) { createService(input: $i) { service { id } } }"""
+PUBLISH = "mutation($id: ID!) { publishService(id: $id) { service { id } } }"
+
+
+async def add_service(net: Network, window_id: str, name: str) -> str:
+    node = net.nodes[window_id]
+    token = await node.login()
+    service = {
+        "name": name,
+        "category": "OTHER",
+        "function": "政策解读与申报辅导",
+        "process": "线上预约，线下受理",
+        "standard": "按服务规范办理",
+        "fee": "免费",
+        "timeLimitDays": 5,
+    }
+    made = await node.ok(CREATE_SERVICE, {"i": service}, token)
+    service_id = str(made["createService"]["service"]["id"])
+    await node.ok(PUBLISH, {"id": service_id}, token)
+    return service_id
+
+
+async def test_walking_every_page_with_inserts_between_pages_misses_nothing(
+    net: Network,
+) -> None:
+    lists = [await node_services(net, w) for w in net.nodes]
+    before = {s["id"] for services in lists for s in services}
+    smallest = min(len(services) for services in lists)
+    first = max(1, smallest - 1)  # smaller than any node's count: every node pages
+    seen: list[str] = []
+    added: list[str] = []
+    after = None
+    for page_number in range(200):
+        page = (await net.hub.ok(SERVICES, {"first": first, "after": after}))["network"]["services"]
+        seen += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+        window = list(net.nodes)[page_number % len(net.nodes)]
+        added.append(await add_service(net, window, f"分页期间新增服务 {page_number}"))
+    assert len(seen) == len(set(seen)), "an item came twice"
+    assert before <= set(seen), "an item was missed"
+    # What was inserted meanwhile is newer than every cursor: it belongs to the next walk.
+    assert set(seen) - before <= set(added)
+    again = (await net.hub.ok(SERVICES, {"first": 100}))["network"]["services"]
+    assert set(added) <= {e["node"]["id"] for e in again["edges"]}
+
+
+async def test_a_lookup_goes_to_the_window_its_id_names(net: Network) -> None:
+    for window_id in net.nodes:
+        service = (await node_services(net, window_id))[0]
+        data = await net.hub.ok(
+            """query($id: ID!) { network { service(id: $id) {
+                 id name window { id status } } } }""",
+            {"id": service["id"]},
+        )
+        got = data["network"]["service"]
+        assert got == {
+            "id": service["id"],
+            "name": service["name"],
+            "window": {"id": window_id, "status": "CONNECTED"},
+        }
+    bad = await net.hub.call('{ network { service(id: "nonsense") { id } } }')
+    assert bad.codes == ["INVALID_ID"]
+
+
+async def test_aliases_fragments_and_variables_pass_through(net: Network) -> None:
+    query = """query($cat: ServiceCategory!) {
+      net: network(windows: ["sz-city", "hy-zj"]) {
+        list: services(filter: {category: $cat}, first: 5) {
+          edges { node { ...card w: window { where: regionCode } } } } } }
+      fragment card on Service { title: name category }"""
+    data = await net.hub.ok(query, {"cat": "OTHER"})
+    nodes = [e["node"] for e in data["net"]["list"]["edges"]]
+    assert nodes and all(n["category"] == "OTHER" for n in nodes)
+    assert {n["w"]["where"] for n in nodes} <= {"440300", "441621"}
+    assert all(set(n) == {"title", "category", "w"} for n in nodes)
+
+
+async def test_region_prefix_narrows_the_windows(net: Network) -> None:
+    data = await net.hub.ok(SERVICES, {"first": 100, "region": "4403"})
+    windows = {e["node"]["window"]["id"] for e in data["network"]["services"]["edges"]}
+    assert windows == {"sz-city", "sz-ba-elec"}
+    bad = await net.hub.call(SERVICES, {"first": 5, "region": "44x"})
+    assert bad.codes == ["INVALID_REGION_CODE"]
+
+
+async def test_a_node_error_passes_through_with_its_window(net: Network) -> None:
+    # Service records are for a window's users, not for anonymous callers of the hub.
+    result = await net.hub.call(
+        "{ network { serviceRecords(first: 5) { edges { node { id } } } } }"
+    )
+    assert result.data is not None
+    windows = {e["extensions"]["windowId"] for e in result.errors}
+    assert windows == set(net.nodes)
+    assert all(e["path"][:2] == ["network", "serviceRecords"] for e in result.errors)
+
+
+STATS = """{ network { stats(from: "2020-01-01") {
+  servicesDelivered feedbackCount satisfiedFeedback satisfactionRate
+  servicesByCategory { category count }
+  windows { window { id } stats { servicesDelivered satisfactionRate } } } } }"""
+NODE_STATS = """{ stats(from: "2020-01-01") {
+  servicesDelivered feedbackCount satisfiedFeedback satisfactionRate
+  servicesByCategory { category count } } }"""
+
+
+async def test_stats_totals_come_from_summed_counts(net: Network) -> None:
+    # The indicators are for a window's users: the hub asks as the supervising hub.
+    stats = (await net.hub.ok(STATS, token=net.admin))["network"]["stats"]
+    rows = {w: (await n.ok(NODE_STATS))["stats"] for w, n in net.nodes.items()}
+    delivered = sum(r["servicesDelivered"] for r in rows.values())
+    assert delivered > 0, "the seed delivers services"
+    assert stats["servicesDelivered"] == delivered
+    feedback = sum(r["feedbackCount"] for r in rows.values())
+    satisfied = sum(r["satisfiedFeedback"] for r in rows.values())
+    assert stats["satisfactionRate"] == pytest.approx(satisfied / feedback)
+    by_category: dict[str, int] = {}
+    for row in rows.values():
+        for item in row["servicesByCategory"]:
+            by_category[item["category"]] = by_category.get(item["category"], 0) + item["count"]
+    assert {c["category"]: c["count"] for c in stats["servicesByCategory"]} == by_category
+    per_window = {r["window"]["id"]: r["stats"] for r in stats["windows"]}
+    assert per_window == {
+        w: {"servicesDelivered": r["servicesDelivered"], "satisfactionRate": r["satisfactionRate"]}
+        for w, r in rows.items()
+    }
+
+
+async def test_a_plugin_is_asked_only_of_the_windows_that_have_it(net: Network) -> None:
+    composition = (
+        await net.hub.ok(
+            "{ composition { windows namespaces { name part windows } conflicts { windowId } } }"
+        )
+    )["composition"]
+    assert set(composition["windows"]) == set(net.nodes)
+    served = {(n["name"], n["part"]): n["windows"] for n in composition["namespaces"]}
+    assert served[("financing", "QUERY")] == ["hy-zj"]
+    assert served[("equipment", "QUERY")] == ["sz-ba-elec"]
+    assert composition["conflicts"] == []
+    data = await net.hub.ok(
+        "{ network { ext { financing { products(first: 50) { totalCount edges { node { id window { id } } } } } } } }"
+    )
+    products = data["network"]["ext"]["financing"]["products"]
+    direct = await net.nodes["hy-zj"].ok(
+        "{ ext { financing { products(first: 50) { totalCount } } } }"
+    )
+    assert products["totalCount"] == direct["ext"]["financing"]["products"]["totalCount"]
+    assert {e["node"]["window"]["id"] for e in products["edges"]} <= {"hy-zj"}
+    # Plugin indicators under each window's stats, only where the node has the plugin.
+    stats = await net.hub.ok(
+        "{ network { stats { windows { window { id } stats { ext { financing { __typename } } } } } } }",
+        token=net.admin,
+    )
+    rows = {
+        r["window"]["id"]: r["stats"]["ext"]["financing"]
+        for r in stats["network"]["stats"]["windows"]
+    }
+    assert rows["hy-zj"] is not None
+    assert rows["sz-city"] is None and rows["sz-ba-elec"] is None
+
+
+def window_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
+    return {e["extensions"]["windowId"]: e["extensions"]["code"] for e in errors}
+
+
+async def test_a_killed_node_costs_only_its_own_results(net: Network) -> None:
+    node = net.nodes["sz-ba-elec"]
+    port = node.port
+    node.stop()
+    try:
+        result = await net.hub.call(SERVICES, {"first": 100})
+        assert result.data is not None
+        windows = {e["node"]["window"]["id"] for e in result.data["network"]["services"]["edges"]}
+        assert windows == {"sz-city", "hy-zj"}
+        assert window_errors(result.errors) == {"sz-ba-elec": "WINDOW_UNAVAILABLE"}
+        assert result.errors[0]["path"] == ["network", "services"]
+    finally:
+        node.start(port=port)
+    again = await net.hub.ok(SERVICES, {"first": 100})
+    assert "sz-ba-elec" in {
+        e["node"]["window"]["id"] for e in again["network"]["services"]["edges"]
+    }
+
+
+async def test_a_hanging_node_is_reported_after_the_node_timeout(net: Network) -> None:
+    node = net.nodes["hy-zj"]
+    assert node.process is not None
+    node.process.send_signal(signal.SIGSTOP)  # it accepts connections and never answers
+    try:
+        started = time.monotonic()
+        result = await asyncio.wait_for(net.hub.call(SERVICES, {"first": 100}), timeout=10)
+        waited = time.monotonic() - started
+    finally:
+        node.process.send_signal(signal.SIGCONT)
+    assert result.data is not None
+    windows = {e["node"]["window"]["id"] for e in result.data["network"]["services"]["edges"]}
+    assert windows == {"sz-city", "sz-ba-elec"}
+    assert window_errors(result.errors) == {"hy-zj": "WINDOW_TIMEOUT"}
+    assert waited < 10  # the hub's node timeout here is 2 s
+
+
+async def test_a_node_whose_schema_changes_is_recomposed_without_a_hub_restart(
+    net: Network,
+) -> None:
+    node = net.nodes["sz-city"]
+    port = node.port
+    node.stop()
+    node.env = plugin_env(("financing",))  # the window adds the financing plugin
+    node.start(port=port)
+    # The hub learns of the new schema from the hash in the node's answers, and reads it again.
+    await net.hub.ok(SERVICES, {"first": 1})
+    for _ in range(100):
+        composition = await net.hub.ok("{ composition { namespaces { name part windows } } }")
+        served = {
+            (n["name"], n["part"]): n["windows"] for n in composition["composition"]["namespaces"]
+        }
+        if "sz-city" in served[("financing", "QUERY")]:
+            break
+        await asyncio.sleep(0.1)
+    assert served[("financing", "QUERY")] == ["sz-city", "hy-zj"]
+
+
+async def test_a_suspended_or_revoked_window_drops_out_at_once(net: Network) -> None:
+    def ids(data: dict[str, Any]) -> set[str]:
+        return {e["node"]["window"]["id"] for e in data["network"]["services"]["edges"]}
+
+    await net.hub.ok(
+        'mutation { suspendWindow(id: "sz-city", reason: "整改期间暂停接入") { status } }',
+        token=net.operator,
+    )
+    assert ids(await net.hub.ok(SERVICES, {"first": 100})) == {"sz-ba-elec", "hy-zj"}
+    await net.hub.ok('mutation { reinstateWindow(id: "sz-city") { status } }', token=net.operator)
+    assert ids(await net.hub.ok(SERVICES, {"first": 100})) == set(net.nodes)
+    await net.hub.ok(
+        'mutation { revokeWindow(id: "hy-zj", reason: "考核不合格，撤销") { status } }',
+        token=net.admin,
+    )
+    assert ids(await net.hub.ok(SERVICES, {"first": 100})) == {"sz-city", "sz-ba-elec"}
+    composition = await net.hub.ok("{ composition { windows namespaces { name windows } } }")
+    assert "hy-zj" not in composition["composition"]["windows"]
