@@ -264,6 +264,11 @@ class Gatherer:
             self._breakers[window_id] = breaker
         return breaker
 
+    def health(self, window_id: str) -> tuple[BreakerState, int]:
+        """The window's circuit state and failures in a row; a window not called yet is CLOSED."""
+        breaker = self._breakers.get(window_id)
+        return (breaker.state, breaker.failures) if breaker else (BreakerState.CLOSED, 0)
+
     def windows(self) -> set[str]:
         """The windows with a breaker: those called so far and not forgotten."""
         return set(self._breakers)

@@ -6,6 +6,7 @@ import enum
 
 import strawberry
 
+from federation.gather import BreakerState
 from hub.domain import access, registry
 
 HubRole = strawberry.enum(access.HubRole, name="HubRole")
@@ -14,6 +15,7 @@ WindowStatus = strawberry.enum(registry.WindowStatus, name="WindowStatus")
 WindowKind = strawberry.enum(registry.WindowKind, name="WindowKind")
 Recommendation = strawberry.enum(registry.Recommendation, name="Recommendation")
 ObjectionStatus = strawberry.enum(registry.ObjectionStatus, name="ObjectionStatus")
+Circuit = strawberry.enum(BreakerState, name="Circuit")
 
 
 @strawberry.enum

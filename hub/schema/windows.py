@@ -26,6 +26,7 @@ from hub.models import WindowTransition as TransitionRow
 from hub.schema.audit import mutation
 from hub.schema.context import Context, Ctx
 from hub.schema.enums import (
+    Circuit,
     ObjectionResolution,
     ObjectionStatus,
     Recommendation,
@@ -219,6 +220,15 @@ class Application:
 
 
 @strawberry.type
+class WindowHealth:
+    """The hub's circuit breaker for the window's node (DESIGN §6): OPEN after repeated
+    failures, when the window is reported unavailable at once until a cool-down has passed."""
+
+    state: Circuit
+    failures_in_a_row: int
+
+
+@strawberry.type
 class Window:
     """A window platform in the hub's registry (DESIGN §6)."""
 
@@ -241,6 +251,11 @@ class Window:
     created_at: datetime
     updated_at: datetime
     row: strawberry.Private[WindowRow]
+
+    @strawberry.field(description="how its node answered this hub process lately")
+    def health(self, info: Ctx) -> WindowHealth:
+        state, failures = info.context.network.gatherer.health(self.row.window_id)
+        return WindowHealth(state=state, failures_in_a_row=failures)
 
     @strawberry.field(description="the reviewers' or the upheld objection's: hub roles only")
     def rejection_reasons(self, info: Ctx) -> list[str] | None:

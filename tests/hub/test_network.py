@@ -10,11 +10,20 @@ import asyncio
 import signal
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.network import Network, WindowSpec, make_network, plugin_env
+from tests.support.network import (
+    Network,
+    WindowSpec,
+    make_network,
+    onboard,
+    plugin_env,
+    start_node,
+)
+from tests.support.samples import install_samples
 
 CITY = WindowSpec("sz-city", "深圳市中小企业服务窗口", "440300", "comprehensive")
 CLUSTER = WindowSpec(
@@ -228,6 +237,9 @@ async def test_a_plugin_is_asked_only_of_the_windows_that_have_it(net: Network) 
     assert rows["sz-city"] is None and rows["sz-ba-elec"] is None
 
 
+HEALTH = '{ window(id: "sz-ba-elec") { health { state failuresInARow } } }'
+
+
 def window_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
     return {e["extensions"]["windowId"]: e["extensions"]["code"] for e in errors}
 
@@ -243,12 +255,16 @@ async def test_a_killed_node_costs_only_its_own_results(net: Network) -> None:
         assert windows == {"sz-city", "hy-zj"}
         assert window_errors(result.errors) == {"sz-ba-elec": "WINDOW_UNAVAILABLE"}
         assert result.errors[0]["path"] == ["network", "services"]
+        health = await net.hub.ok(HEALTH)
+        assert health["window"]["health"] == {"state": "CLOSED", "failuresInARow": 1}
     finally:
         node.start(port=port)
     again = await net.hub.ok(SERVICES, {"first": 100})
     assert "sz-ba-elec" in {
         e["node"]["window"]["id"] for e in again["network"]["services"]["edges"]
     }
+    health = await net.hub.ok(HEALTH)
+    assert health["window"]["health"] == {"state": "CLOSED", "failuresInARow": 0}
 
 
 async def test_a_hanging_node_is_reported_after_the_node_timeout(net: Network) -> None:
@@ -307,3 +323,36 @@ async def test_a_suspended_or_revoked_window_drops_out_at_once(net: Network) -> 
     assert ids(await net.hub.ok(SERVICES, {"first": 100})) == {"sz-city", "sz-ba-elec"}
     composition = await net.hub.ok("{ composition { windows namespaces { name windows } } }")
     assert "hy-zj" not in composition["composition"]["windows"]
+
+
+async def test_a_node_with_a_conflicting_plugin_is_left_out_of_that_namespace_only(
+    net: Network, tmp_path: Path
+) -> None:
+    rival = WindowSpec("gz-th", "广州市天河区中小企业服务窗口", "440106", "comprehensive")
+    env = {
+        **install_samples(tmp_path / "site", ("rival_equipment",)),
+        "SMENET_PLUGINS_ENABLED": "rival_equipment",
+    }
+    hub_url = f"http://127.0.0.1:{net.hub.port}"
+    node = start_node(rival, tmp_path / "gz-th", hub_url, seed_size=4, env=env)
+    net.nodes[rival.window_id] = node
+    await onboard(net, rival, node)
+    composition = (
+        await net.hub.ok(
+            "{ composition { windows namespaces { name part windows } "
+            "conflicts { windowId namespace reason } } }"
+        )
+    )["composition"]
+    assert "gz-th" in composition["windows"]  # its core is on the network
+    (conflict,) = composition["conflicts"]
+    assert (conflict["windowId"], conflict["namespace"]) == ("gz-th", "equipment")
+    served = {(n["name"], n["part"]): n["windows"] for n in composition["namespaces"]}
+    assert served[("equipment", "QUERY")] == ["sz-ba-elec"]
+    data = await net.hub.ok(
+        "{ network { services(first: 100) { edges { node { window { id } } } } "
+        "ext { equipment { instruments(first: 50) { edges { node { window { id } } } } } } } }"
+    )
+    windows = {e["node"]["window"]["id"] for e in data["network"]["services"]["edges"]}
+    assert "gz-th" in windows
+    instruments = data["network"]["ext"]["equipment"]["instruments"]["edges"]
+    assert {e["node"]["window"]["id"] for e in instruments} <= {"sz-ba-elec"}
