@@ -88,8 +88,14 @@ class Server:
                 continue
         raise RuntimeError(f"{self.KIND}: no free port after 3 tries")
 
-    def _start(self, timeout: float) -> None:
-        self.port = free_port()
+    def restart(self, timeout: float = 60) -> None:
+        """Stop, and serve again on the same port: its clients keep their URL."""
+        port = self.port
+        self.stop()
+        self._start(timeout, port)
+
+    def _start(self, timeout: float, port: int = 0) -> None:
+        self.port = port or free_port()
         log_path = self.data_dir / "serve.log"
         log_start = log_path.stat().st_size if log_path.exists() else 0
         with open(log_path, "ab") as log:

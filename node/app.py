@@ -20,7 +20,7 @@ from federation.http import GraphQLView, health_routes, jwks_route
 from federation.trust import load_or_create_key
 from node import db
 from node.config import NodeSettings
-from node.domain.users import ACCOUNTS
+from node.domain.trust import NodeTrust
 from node.plugins import manager
 from node.plugins.dispatch import Dispatcher
 from node.plugins.manager import PluginHost
@@ -35,9 +35,10 @@ class NodeGraphQL(GraphQLView):
     def __init__(self, settings: NodeSettings, plugins: PluginHost) -> None:
         super().__init__(build_schema(settings.max_query_depth, plugins))
         self.settings = settings
+        self.trust = NodeTrust(settings)
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        return await Context.of_request(self.settings, request, response, ACCOUNTS.authenticate)
+        return await Context.of_request(self.settings, request, response, self.trust.authenticate)
 
 
 def create_app(settings: NodeSettings) -> ASGIApp:

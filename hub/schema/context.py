@@ -1,8 +1,10 @@
-"""Per-request GraphQL context of the hub: the caller, the settings and the DataLoaders."""
+"""Per-request GraphQL context of the hub: the caller, the settings, the DataLoaders and the
+hub's trust (its key, to sign calls to nodes)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 
 from strawberry.types import Info
 
@@ -12,12 +14,17 @@ from federation.errors import NotFound
 from federation.ids import make_id, parse_id
 from hub.config import HubSettings
 from hub.domain.access import HUB_ROLES
+from hub.domain.trust import HubTrust
 
 # The hub's own records are named like a window's, with "hub" as the window part.
 HUB_ID = "hub"
 
 
+@dataclass
 class Context(RequestContext[HubSettings]):
+    # Set by the app for each request: ``ctx.trust.token_maker(window_id, ctx.audit_actor)``.
+    trust: HubTrust = field(init=False)
+
     def hub_only(self, what: str) -> None:
         """Reviews, objections, contacts (PIPL) and histories are for hub roles only."""
         require(self.actor, HUB_ROLES, f"see {what}")
