@@ -244,8 +244,8 @@ def bearer_token(authorization: str | None) -> str | None:
 
 class ReplayGuard(Protocol):
     """Remembers token ids until they expire. Hub replicas share one database (DESIGN §10), so the
-    hub's and nodes' guards are database tables owned by ``hub``/``node``; ``MemoryReplayGuard``
-    serves tests and single-process use."""
+    hub's and nodes' guards are database tables (``federation.storage.DatabaseReplayGuard`` over
+    ``hub``'s and ``node``'s ``SeenToken``); ``MemoryReplayGuard`` serves single-process use."""
 
     async def seen(self, jti: str, expires_at: datetime) -> bool:
         """True if ``jti`` was already recorded; else record it until ``expires_at``. Atomic."""
