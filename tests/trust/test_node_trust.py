@@ -29,7 +29,7 @@ from hub.testing import HubServer
 from node.config import NodeSettings
 from node.domain.trust import NodeTrust
 from tests.conftest import DATABASES
-from tests.support.node_server import NodeServer, Result, smenet
+from tests.support.node_server import NodeServer, Result, free_port, smenet
 
 WINDOW = "sz-ns"
 SUPERVISOR = Actor(username="supervisor-li", roles=frozenset({"SUPERVISOR"}))
@@ -257,3 +257,10 @@ async def test_unknown_kids_refetch_the_hub_keys_at_most_every_few_seconds(
         codes = (await node.call(RECORD_COUNT, token=old_token())).codes
     assert codes == ["UNKNOWN_KEY"]
     assert supervised(await node.call(RECORDS, token=hub_token(hub)))
+
+
+async def test_hub_tokens_are_refused_while_the_hubs_keys_cannot_be_read() -> None:
+    keys = RemoteKeys("hub", f"http://127.0.0.1:{free_port()}{JWKS_PATH}", timeout=3)
+    with pytest.raises(UnknownKey) as refused:
+        await keys("hub")
+    assert refused.value.extensions["reason"] == "KEYS_UNAVAILABLE"
