@@ -63,15 +63,18 @@ _DUMMY_HASH = _hasher.hash("smenet-dummy-password")
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is calling: a user with roles (each server's role enum is a ``StrEnum``), or nobody."""
+    """Who is calling: a user with roles (each server's role enum is a ``StrEnum``), or nobody.
+    A caller the other side vouches for with its token (``federation.trust``) has no user row
+    here: ``via`` names that side ("hub", or a window id) instead."""
 
     username: str
     user_id: uuid.UUID | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
+    via: str | None = None
 
     @property
     def authenticated(self) -> bool:
-        return self.user_id is not None
+        return self.user_id is not None or self.via is not None
 
     def has_any(self, roles: frozenset[str]) -> bool:
         return not self.roles.isdisjoint(roles)

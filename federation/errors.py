@@ -42,7 +42,8 @@ The token errors (``federation.trust``) also carry a ``reason`` extension: which
     │   ├── WindowUnreachable        WINDOW_UNREACHABLE (no GraphQL answer from the endpoint)
     │   ├── WindowMismatch           WINDOW_MISMATCH (its nodeInfo names another window)
     │   ├── IncompatibleCoreVersion  INCOMPATIBLE_CORE_VERSION (neither current nor previous)
-    │   └── ContractViolation        CONTRACT_VIOLATION (its SDL lacks part of the core contract)
+    │   ├── ContractViolation        CONTRACT_VIOLATION (its SDL lacks part of the core contract)
+    │   └── KeyNotPublished          KEY_NOT_PUBLISHED (the key is not among the node's JWKS)
     ├── PluginUnavailable            PLUGIN_UNAVAILABLE (a node's plugin out of use since start)
     └── WindowError                  WINDOW_ERROR (a node failed a hub call: 5xx, not JSON, no data)
         ├── WindowUnavailable        WINDOW_UNAVAILABLE (unreachable, or its circuit is open)
@@ -79,6 +80,7 @@ __all__ = [
     "InvalidToken",
     "InvalidTransition",
     "InvalidUscc",
+    "KeyNotPublished",
     "LimitExceeded",
     "MissingToken",
     "NotFound",
@@ -284,3 +286,10 @@ class IncompatibleCoreVersion(ConnectionCheckFailed):
 
 class ContractViolation(ConnectionCheckFailed):
     code = "CONTRACT_VIOLATION"
+
+
+class KeyNotPublished(ConnectionCheckFailed):
+    """The key to register is not among those the node publishes; or, none given, the node
+    does not publish exactly one."""
+
+    code = "KEY_NOT_PUBLISHED"

@@ -4,7 +4,7 @@ codes and media types, fast JSON and GraphiQL served offline; the health and rea
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -17,7 +17,7 @@ from strawberry.types import ExecutionResult
 
 from federation.graphiql import graphiql_html
 from federation.storage import ping
-from federation.trust import KeyPair, jwks
+from federation.trust import MAX_TTL, KeyPair, jwks
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
@@ -77,13 +77,15 @@ class GraphQLView(GraphQL[Any, None]):
         return HTMLResponse(graphiql_html(endpoint=request.url.path))
 
 
-def jwks_route(key: KeyPair) -> Route:
-    """``/.well-known/jwks.json``: the server's public key, for the other side's token checks."""
+def jwks_route(key: KeyPair, retired: Sequence[Mapping[str, Any]] = ()) -> Route:
+    """``/.well-known/jwks.json``: the server's public key, and the ``retired`` ones still
+    published after a rotation (``federation.trust.rotate_key``), for the other side's checks."""
     # Only public keys: the document is the same for every request.
     body = jwks([key])
+    body["keys"] += [dict(jwk) for jwk in retired if jwk.get("kid") != key.kid]
 
     async def jwks_document(_: Request) -> Response:
-        return JSONResponse(body, headers={"cache-control": "max-age=300"})
+        return JSONResponse(body, headers={"cache-control": f"max-age={MAX_TTL}"})
 
     return Route("/.well-known/jwks.json", jwks_document)
 

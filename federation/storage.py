@@ -1,13 +1,17 @@
 """Database conventions both servers share (DESIGN §3): Tortoise ORM on SQLite or PostgreSQL,
-each server with its own apps and migrations, applied before it serves; rows keyed by UUIDv7, and
-the audit log's columns."""
+each server with its own apps and migrations, applied before it serves; rows keyed by UUIDv7, the
+audit log's columns, and the table of token ids seen (``federation.trust.ReplayGuard``)."""
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import Tortoise, connections, fields
+from tortoise.exceptions import IntegrityError
 from tortoise.migrations.api import migrate
 from tortoise.models import Model
 
@@ -16,7 +20,9 @@ from federation.ids import new_uuid, uuid_time
 __all__ = [
     "DB_SCHEMES",
     "AuditEntry",
+    "DatabaseReplayGuard",
     "Record",
+    "SeenToken",
     "apply_migrations",
     "check_db_url",
     "close_db",
@@ -91,3 +97,43 @@ class AuditEntry(Record):
 
     class Meta:
         abstract = True
+
+
+class SeenToken(Model):
+    """A token id a server has accepted, kept until the token expires (replay protection)."""
+
+    # SHA-256 of issuer and jti: fixed width whatever a signer puts in its jti.
+    key = fields.CharField(max_length=64, primary_key=True)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class DatabaseReplayGuard:
+    """``federation.trust.ReplayGuard`` over a ``SeenToken`` table: the primary key decides, so
+    concurrent requests, and replicas sharing one database (DESIGN §10), agree on who was first.
+
+    Expired rows are deleted at most once per ``prune_every`` seconds, by whichever request
+    comes then: a token that expired is refused before its id is looked up, so its row is dead.
+    """
+
+    def __init__(self, model: type[SeenToken], prune_every: float = 60.0) -> None:
+        self._model = model
+        self._prune_every = prune_every
+        self._pruned_at = time.monotonic()
+
+    async def seen(self, jti: str, expires_at: datetime) -> bool:
+        key = hashlib.sha256(jti.encode()).hexdigest()
+        await self._prune()
+        try:
+            await self._model.create(key=key, expires_at=expires_at)
+        except IntegrityError:
+            return True
+        return False
+
+    async def _prune(self) -> None:
+        if time.monotonic() - self._pruned_at < self._prune_every:
+            return
+        self._pruned_at = time.monotonic()
+        await self._model.filter(expires_at__lt=datetime.now(UTC)).delete()

@@ -91,6 +91,12 @@ class Server:
                 continue
         raise RuntimeError(f"{self.KIND}: no free port after 3 tries")
 
+    def restart(self, timeout: float = 60) -> None:
+        """Stop, and serve again on the same port: its clients keep their URL."""
+        port = self.port
+        self.stop()
+        self.start(timeout, port)
+
     def _start(self, timeout: float, port: int) -> None:
         self.port = port
         log_path = self.data_dir / "serve.log"

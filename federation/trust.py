@@ -52,7 +52,12 @@ __all__ = [
     "jwks",
     "load_key",
     "public_key",
+    "retired_keys",
+    "retired_keys_path",
+    "revoke_retired_key",
+    "rotate_key",
     "save_key",
+    "signed_with_key",
     "thumbprint",
 ]
 
@@ -138,6 +143,49 @@ def load_or_create_key(path: Path) -> KeyPair:
     return load_key(path)
 
 
+def retired_keys_path(path: Path) -> Path:
+    """Where the public keys rotated out of the key file ``path`` are kept (``rotate_key``)."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.retired.json")
+
+
+def retired_keys(path: Path) -> list[dict[str, str]]:
+    """The public JWKs rotated out of the key file ``path`` and not yet revoked: published
+    beside the current key, so tokens signed before a rotation (by this process, or by a
+    replica not yet restarted) still verify."""
+    retired = retired_keys_path(path)
+    if not retired.exists():
+        return []
+    return list(json.loads(retired.read_text())["keys"])
+
+
+def rotate_key(path: Path) -> KeyPair:
+    """A new signing key in ``path``; the old key's public half stays published (retired)
+    until ``revoke_retired_key`` removes it."""
+    old = load_key(path)
+    # Retired first: a crash in between leaves the old key listed twice, never unpublished.
+    _write_retired(path, [*retired_keys(path), old.jwk()])
+    new = generate_key()
+    save_key(new, path)
+    return new
+
+
+def revoke_retired_key(path: Path, kid: str) -> None:
+    """Stop publishing the retired key ``kid``; KeyError when no retired key has that kid."""
+    keys = retired_keys(path)
+    kept = [key for key in keys if key["kid"] != kid]
+    if len(kept) == len(keys):
+        raise KeyError(kid)
+    _write_retired(path, kept)
+
+
+def _write_retired(path: Path, keys: list[dict[str, str]]) -> None:
+    retired = retired_keys_path(path)
+    tmp = retired.with_name(f".{retired.name}.{uuid.uuid4().hex}")
+    tmp.write_text(json.dumps({"keys": keys}, indent=2))
+    os.replace(tmp, retired)
+
+
 @dataclass(frozen=True)
 class Claims:
     """What a verified token says: who calls, as what, and for which window."""
@@ -174,6 +222,15 @@ def issue_token(
     return jwt.encode(payload, key.private, algorithm=ALGORITHM, headers={"kid": key.kid})
 
 
+def signed_with_key(token: str) -> bool:
+    """True when the token's header names EdDSA: a hub ↔ node token, not a server's own
+    session token (HS256). Only a routing hint: each kind is then verified in full."""
+    try:
+        return bool(jwt.get_unverified_header(token).get("alg") == ALGORITHM)
+    except jwt.InvalidTokenError:
+        return False
+
+
 def bearer(token: str) -> dict[str, str]:
     """Request headers carrying the token."""
     return {"Authorization": f"Bearer {token}"}
@@ -187,8 +244,8 @@ def bearer_token(authorization: str | None) -> str | None:
 
 class ReplayGuard(Protocol):
     """Remembers token ids until they expire. Hub replicas share one database (DESIGN §10), so the
-    hub's and nodes' guards are database tables owned by ``hub``/``node``; ``MemoryReplayGuard``
-    serves tests and single-process use."""
+    hub's and nodes' guards are database tables (``federation.storage.DatabaseReplayGuard`` over
+    ``hub``'s and ``node``'s ``SeenToken``); ``MemoryReplayGuard`` serves single-process use."""
 
     async def seen(self, jti: str, expires_at: datetime) -> bool:
         """True if ``jti`` was already recorded; else record it until ``expires_at``. Atomic."""
@@ -232,6 +289,8 @@ class TokenProblem(enum.StrEnum):
     TOO_LONG_LIVED = "TOO_LONG_LIVED"
     EXPIRED = "EXPIRED"
     REPLAYED = "REPLAYED"
+    WRONG_ROLE = "WRONG_ROLE"  # a role the receiving side does not grant anything to
+    KEYS_UNAVAILABLE = "KEYS_UNAVAILABLE"  # the issuer's published keys cannot be read now
 
 
 # The issuer's current public JWKs, or None for an issuer the receiver does not know. Async,

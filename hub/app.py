@@ -17,11 +17,11 @@ from starlette.staticfiles import StaticFiles
 
 from federation.graphiql import STATIC_DIR
 from federation.http import GraphQLView, health_routes, jwks_route
-from federation.trust import KeyPair, load_key
+from federation.trust import KeyPair, load_key, retired_keys
 from hub import db
 from hub.config import HubSettings
 from hub.domain.network import Network
-from hub.domain.users import ACCOUNTS
+from hub.domain.trust import HubTrust
 from hub.schema import build_schema
 from hub.schema.context import Context
 
@@ -29,15 +29,19 @@ log = logging.getLogger("smenet.hub")
 
 
 class HubGraphQL(GraphQLView):
-    def __init__(self, settings: HubSettings, network: Network) -> None:
+    def __init__(self, settings: HubSettings, network: Network, trust: HubTrust) -> None:
         super().__init__(build_schema(settings.max_query_depth, network))
         self.settings = settings
         self.network = network
+        self.trust = trust
         # The schema of the latest composition, by what it holds (Composition.signature).
         self._built: tuple[tuple[tuple[str, ...], ...], strawberry.Schema] | None = None
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        context = await Context.of_request(self.settings, request, response, ACCOUNTS.authenticate)
+        context = await Context.of_request(
+            self.settings, request, response, self.trust.authenticate
+        )
+        context.trust = self.trust
         context.network = self.network
         context.view = await self.network.view()
         # Before execution: this request runs on the schema of the composition it sees.
@@ -52,8 +56,10 @@ class HubGraphQL(GraphQLView):
 
 
 def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
-    """The hub; its signing key is read from the data folder unless given."""
+    """The hub; its signing key is read from the data folder unless given. Keys are read once:
+    after ``smenet hub rotate-key`` or ``revoke-key`` the hub must restart."""
     key = key or load_key(settings.key_path())
+    trust = HubTrust(key)
     state = {"migrated": False}
     network = Network(settings.node_timeout_seconds)
 
@@ -73,9 +79,9 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
 
     return Starlette(
         routes=[
-            Route("/graphql", HubGraphQL(settings, network), methods=["GET", "POST"]),
+            Route("/graphql", HubGraphQL(settings, network, trust), methods=["GET", "POST"]),
             *health_routes(lambda: state["migrated"], log),
-            jwks_route(key),
+            jwks_route(key, retired_keys(settings.key_path())),
             Mount("/static/graphiql", StaticFiles(directory=STATIC_DIR), name="graphiql"),
         ],
         lifespan=lifespan,

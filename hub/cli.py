@@ -1,4 +1,4 @@
-"""``smenet hub …``: initialise and serve the hub."""
+"""``smenet hub …``: initialise and serve the hub, rotate and revoke its signing keys."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ import uvicorn
 
 from federation import console
 from federation.console import CommandError
-from federation.trust import generate_key, load_key, save_key
+from federation.trust import (
+    generate_key,
+    load_key,
+    retired_keys,
+    revoke_retired_key,
+    rotate_key,
+    save_key,
+)
 from hub import db
 from hub.config import CONFIG_FILE, HubSettings, load_settings
 from hub.domain.users import ACCOUNTS
@@ -29,6 +36,20 @@ def add_commands(commands: Any) -> None:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(run=run_serve)
+
+    rotate = commands.add_parser(
+        "rotate-key",
+        help="sign with a new key; the old one stays published until revoked (restart the hub)",
+    )
+    rotate.add_argument("--data", type=Path, required=True)
+    rotate.set_defaults(run=run_rotate_key)
+
+    revoke = commands.add_parser(
+        "revoke-key", help="stop publishing a key rotated out (restart the hub)"
+    )
+    revoke.add_argument("--data", type=Path, required=True)
+    revoke.add_argument("kid", help="the key's id, as `rotate-key` printed it")
+    revoke.set_defaults(run=run_revoke_key)
 
 
 def run_init(args: argparse.Namespace) -> None:
@@ -61,3 +82,30 @@ def run_serve(args: argparse.Namespace) -> None:
     app = create_app(settings, key)
     print(f"hub: http://{host}:{port}/graphql", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def run_rotate_key(args: argparse.Namespace) -> None:
+    path = console.settings_of(load_settings, args.data).key_path()
+    try:
+        old = load_key(path).kid
+        new = rotate_key(path)
+    except (OSError, ValueError) as error:
+        raise CommandError(f"cannot rotate the hub's key {path}: {error}") from None
+    print(f"the hub signs with key {new.kid}; key {old} stays published until")
+    print(f"`smenet hub revoke-key --data {args.data} {old}`. Restart the hub to use the new key.")
+
+
+def run_revoke_key(args: argparse.Namespace) -> None:
+    path = console.settings_of(load_settings, args.data).key_path()
+    try:
+        current = load_key(path).kid
+        if args.kid == current:
+            raise CommandError(f"{current} is the key the hub signs with: rotate it out first")
+        revoke_retired_key(path, args.kid)
+    except KeyError:
+        kids = ", ".join(key["kid"] for key in retired_keys(path)) or "none"
+        raise CommandError(f"no retired key {args.kid}; retired keys: {kids}") from None
+    except (OSError, ValueError) as error:
+        raise CommandError(f"cannot read the hub's keys: {error}") from None
+    print(f"key {args.kid} is no longer published once the hub restarts; nodes drop it within")
+    print("their hub_keys_ttl_seconds (at most 60 s) after that.")

@@ -150,3 +150,10 @@ class WindowKey(Record):
     class Meta:
         table = "window_keys"
         unique_together = (("window", "kid"),)
+
+
+class SeenToken(storage.SeenToken):
+    """Ids of the window nodes' tokens the hub has accepted, until they expire."""
+
+    class Meta:
+        table = "seen_tokens"

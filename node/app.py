@@ -23,7 +23,7 @@ from federation.http import GraphQLView, health_routes, jwks_route
 from federation.trust import load_or_create_key
 from node import db
 from node.config import NodeSettings
-from node.domain.users import ACCOUNTS
+from node.domain.trust import NodeTrust
 from node.plugins import manager
 from node.plugins.dispatch import Dispatcher
 from node.plugins.manager import PluginHost
@@ -39,6 +39,7 @@ class NodeGraphQL(GraphQLView):
         schema = build_schema(settings.max_query_depth, plugins)
         super().__init__(schema)
         self.settings = settings
+        self.trust = NodeTrust(settings)
         # The hash of what `_service { sdl }` answers: the hub reads the SDL again when it changes.
         self.schema_hash = sdl_hash(print_schema(schema))
 
@@ -48,7 +49,7 @@ class NodeGraphQL(GraphQLView):
         return sub_response
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        return await Context.of_request(self.settings, request, response, ACCOUNTS.authenticate)
+        return await Context.of_request(self.settings, request, response, self.trust.authenticate)
 
 
 def create_app(settings: NodeSettings) -> ASGIApp:

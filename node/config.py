@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from federation.settings import CONFIG_FILE, read_config, typed_values, write_config
+from federation.trust import MAX_TTL
 
 __all__ = ["CONFIG_FILE", "NodeSettings", "load_settings"]
 
@@ -21,7 +22,10 @@ class NodeSettings:
     kind: str = "COMPREHENSIVE"
     industries: list[str] = field(default_factory=list)
     db: str = ""  # sqlite://PATH or postgres://…; empty means data/node.sqlite3
-    hub: str = ""
+    hub: str = ""  # the hub's base URL; its tokens are refused while this is empty
+    # How long the hub's public keys (its JWKS) are trusted before they are read again: a key
+    # the hub revokes stops working here within this many seconds (at most 60).
+    hub_keys_ttl_seconds: float = 60.0
     host: str = "127.0.0.1"
     port: int = 8100
     timezone: str = "Asia/Shanghai"
@@ -44,6 +48,10 @@ class NodeSettings:
     # Each plugin's section, ``[plugins.<namespace>]``, parsed into its own dataclass.
     plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
     data_dir: Path = Path(".")
+
+    def __post_init__(self) -> None:
+        if not 0 < self.hub_keys_ttl_seconds <= MAX_TTL:
+            raise ValueError(f"hub_keys_ttl_seconds must be more than 0 and at most {MAX_TTL}")
 
     def db_url(self) -> str:
         return self.db or f"sqlite://{self.data_dir / 'node.sqlite3'}"

@@ -380,3 +380,10 @@ class EventDelivery(Record):
     class Meta:
         table = "event_deliveries"
         unique_together = (("event", "plugin"),)
+
+
+class SeenToken(storage.SeenToken):
+    """Ids of the hub's tokens this node has accepted, until they expire."""
+
+    class Meta:
+        table = "seen_tokens"

@@ -1,5 +1,6 @@
 """What the hub checks of a window's node before connecting it (DESIGN §6): its public
-``nodeInfo`` and SDL, read over HTTP without a token, against the registry and the core contract."""
+``nodeInfo``, SDL and keys (JWKS), read over HTTP without a token, against the registry and the
+core contract."""
 
 from __future__ import annotations
 
@@ -21,8 +22,17 @@ from federation.errors import (
     WindowMismatch,
     WindowUnreachable,
 )
+from federation.fetch import bounded_request
+from federation.jwks import KeysUnavailable, fetch_jwks, jwks_url
 
-__all__ = ["NODE_QUERY", "NodeReading", "check_endpoint", "check_node", "read_node"]
+__all__ = [
+    "NODE_QUERY",
+    "NodeReading",
+    "check_endpoint",
+    "check_node",
+    "read_node",
+    "read_node_keys",
+]
 
 NODE_QUERY = """{
   nodeInfo {
@@ -73,7 +83,13 @@ async def read_node(endpoint: str, timeout: float) -> NodeReading:
     try:
         # The whole exchange within the timeout: a node trickling bytes must not hold the hub.
         async with asyncio.timeout(timeout):
-            status, raw = await _post(endpoint)
+            status, raw = await bounded_request(
+                "POST",
+                endpoint,
+                MAX_ANSWER_BYTES,
+                json={"query": NODE_QUERY},
+                headers={"accept": "application/json"},
+            )
     except (httpx.HTTPError, TimeoutError) as error:
         raise WindowUnreachable(f"{endpoint} did not answer: {error!r}") from None
     try:
@@ -103,22 +119,13 @@ async def read_node(endpoint: str, timeout: float) -> NodeReading:
     return reading
 
 
-async def _post(endpoint: str) -> tuple[int, bytes | None]:
-    """The status and body of the node's answer; no body when it is larger than a node's."""
-    async with httpx.AsyncClient(follow_redirects=False) as client:
-        request = client.build_request(
-            "POST", endpoint, json={"query": NODE_QUERY}, headers={"accept": "application/json"}
-        )
-        response = await client.send(request, stream=True)
-        try:
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > MAX_ANSWER_BYTES:
-                    return response.status_code, None
-            return response.status_code, bytes(body)
-        finally:
-            await response.aclose()
+async def read_node_keys(endpoint: str, timeout: float) -> list[dict[str, Any]]:
+    """The JWKs the node publishes at ``/.well-known/jwks.json`` on its endpoint's origin."""
+    url = jwks_url(endpoint)
+    try:
+        return await fetch_jwks(url, timeout)
+    except KeysUnavailable as error:
+        raise WindowUnreachable(f"the node's keys: {error}") from None
 
 
 def _text(value: object, limit: int) -> str:

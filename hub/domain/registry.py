@@ -25,6 +25,7 @@ and writes one ``WindowTransition`` with actor, time and note.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import re
 import uuid
@@ -46,6 +47,7 @@ from federation.errors import (
     InvalidKey,
     InvalidRegionCode,
     InvalidTransition,
+    KeyNotPublished,
     NotFound,
 )
 from federation.ids import WINDOW_ID_PATTERN
@@ -505,6 +507,27 @@ def public_jwk(jwk: Any) -> dict[str, Any]:
     return {"kty": "OKP", "crv": "Ed25519", "x": jwk["x"], "kid": kid, "alg": "EdDSA", "use": "sig"}
 
 
+def _published_key(published: list[dict[str, Any]], key: dict[str, Any] | None) -> dict[str, Any]:
+    """``key`` if the node publishes it; with no ``key``, the node's one published key."""
+    usable: list[dict[str, Any]] = []
+    for jwk in published:
+        with contextlib.suppress(InvalidKey):
+            usable.append(public_jwk({k: v for k, v in jwk.items() if k != "kid"}))
+    kids = [jwk["kid"] for jwk in usable]
+    if key is None:
+        if len(usable) != 1:
+            raise KeyNotPublished(
+                f"the node publishes {len(usable)} Ed25519 keys: name the one to register",
+                published=kids,
+            )
+        return usable[0]
+    if key["kid"] not in kids:
+        raise KeyNotPublished(
+            f"key {key['kid']} is not among the node's published keys", published=kids
+        )
+    return key
+
+
 async def _check_connectable(window: Window, connection: BaseDBAsyncClient | None = None) -> None:
     _check(window, {S.IN_PUBLICITY}, "connection")
     ends = window.publicity_ends_at
@@ -526,19 +549,21 @@ async def _check_connectable(window: Window, connection: BaseDBAsyncClient | Non
 
 
 async def check_connection(
-    actor: Actor, window_id: str, endpoint: str, jwk: Any, timeout: float
+    actor: Actor, window_id: str, endpoint: str, jwk: Any | None, timeout: float
 ) -> CheckedConnection:
     """Everything before connecting that needs no lock: the workflow's preconditions, the key,
-    and the node itself, read over HTTP (outside any transaction, so a slow node holds nothing)."""
+    and the node itself, read over HTTP (outside any transaction, so a slow node holds nothing).
+    The key must be one the node publishes; without one, the node's only published key."""
     require(actor, OPERATOR, "connect windows")
     window = await get_window(window_id)
     if window is None:
         raise NotFound(f"no window {window_id!r} in the registry")
     await _check_connectable(window)
-    key = public_jwk(jwk)
+    key = None if jwk is None else public_jwk(jwk)
     url = probe.check_endpoint(endpoint)
     reading = await probe.read_node(url, timeout)
     probe.check_node(reading, window.window_id)
+    key = _published_key(await probe.read_node_keys(url, timeout), key)
     return CheckedConnection(window_id=window.window_id, endpoint=url, jwk=key, reading=reading)
 
 

@@ -1,4 +1,5 @@
-"""Per-request GraphQL context of the hub: the caller, the settings and the DataLoaders."""
+"""Per-request GraphQL context of the hub: the caller, the settings, the DataLoaders and the
+hub's trust (its key, to sign calls to nodes)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from federation.ids import make_id, parse_id
 from hub.config import HubSettings
 from hub.domain.access import HUB_ROLES
 from hub.domain.network import Network, NetworkView
+from hub.domain.trust import HubTrust
 
 # The hub's own records are named like a window's, with "hub" as the window part.
 HUB_ID = "hub"
@@ -22,6 +24,8 @@ HUB_ID = "hub"
 
 @dataclass
 class Context(RequestContext[HubSettings]):
+    # Set by the app for each request: ``ctx.trust.token_maker(window_id, ctx.audit_actor)``.
+    trust: HubTrust = field(init=False)
     # The network as this request sees it, and the errors its network fields collect
     # (per-window failures, nodes' own errors) for the answer (hub.schema.network).
     network: Network | None = None

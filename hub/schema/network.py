@@ -301,9 +301,10 @@ def _errors(info: GraphQLResolveInfo) -> list[dict[str, Any]]:
 
 
 def _target(ctx: Context, row: WindowRow) -> Target:
-    trust = getattr(ctx, "trust", None)
-    token = trust.token_maker(row.window_id, ctx.audit_actor) if trust else None
-    return Target(row.window_id, row.endpoint, token)
+    # Each request to a node carries a fresh token of the hub, as the caller's role allows.
+    return Target(
+        row.window_id, row.endpoint, ctx.trust.token_maker(row.window_id, ctx.audit_actor)
+    )
 
 
 class Forwarder:
@@ -449,7 +450,7 @@ class Forwarder:
                 if n == "servicesByCategory"
                 else [],
             )
-            for n in sorted(set(totals) - {"enterprisesServed"})
+            for n in sorted({*totals, "fromDate", "toDate"})
         ]
         rows = [f for f in _flat(top, fragments) if f.name.value == "windows"]
         row_stats = [
@@ -469,9 +470,7 @@ class Forwarder:
                     f.selection_set.selections if f.selection_set else (), stats_type
                 )
             ]
-            selection = forward.field(
-                "stats", [*plain, *client] or [forward.field("fromDate")], arguments
-            )
+            selection = forward.field("stats", [*plain, *client], arguments)
             text, variables = forward.operation([selection], info.operation, info.variable_values)
             calls.append(Call(_target(ctx, row), text, variables))
             per_window[row.window_id] = row
@@ -511,11 +510,8 @@ class Forwarder:
         has an error, and the distinct count is then null."""
         ctx: Context = info.context
         rows = {w.window_id: w for w in scope.windows}
-        period = [
-            date.fromisoformat(answered[w][k]) for w in answered for k in ("fromDate", "toDate")
-        ][:2]
-        if len(period) < 2:
-            return {}
+        first = next(iter(answered.values()))  # the period is the request's, the same for all
+        period = date.fromisoformat(first["fromDate"]), date.fromisoformat(first["toDate"])
 
         async def codes(window_id: str) -> tuple[str, set[str] | None]:
             try:

@@ -367,6 +367,14 @@ class WindowQuery:
         row = await registry.get_window(id)
         return None if row is None else Window.from_row(row)
 
+    @strawberry.field(
+        description="the window whose node signed this request's token; null for users"
+    )
+    async def caller_window(self, info: Ctx) -> Window | None:
+        window_id = info.context.actor.via
+        row = None if window_id is None else await registry.get_window(window_id)
+        return None if row is None else Window.from_row(row)
+
 
 @strawberry.type
 class WindowMutation:
@@ -436,10 +444,11 @@ class WindowMutation:
         deferred=True,
         graphql_type=Window,
         description="HUB_OPERATOR, after the publicity: reads and checks the node at `endpoint`"
-        " (its GraphQL URL), registers `jwk` (its public Ed25519 key); then CONNECTED",
+        " (its GraphQL URL), registers `jwk` (its public Ed25519 key, which the node must"
+        " publish; left out: the node's one published key); then CONNECTED",
     )
     async def connect_window(
-        self, info: Ctx, id: strawberry.ID, endpoint: str, jwk: JSON
+        self, info: Ctx, id: strawberry.ID, endpoint: str, jwk: JSON | None = None
     ) -> Write[Window]:
         ctx = info.context
         checked = await registry.check_connection(

@@ -91,10 +91,12 @@ def application(window_id: str, **changes: Any) -> dict[str, Any]:
 
 @dataclass
 class FakeNode:
-    """Something at a node's endpoint that answers like a node, or not: a real server."""
+    """Something at a node's endpoint that answers like a node, or not: a real server. Every
+    endpoint of it publishes ``key``."""
 
     port: int
     answers: dict[str, Callable[[], Response]]
+    key: dict[str, str]
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.port}/{name}/graphql"
@@ -158,7 +160,17 @@ def fake_node(node_sdl: str) -> Iterator[FakeNode]:
     async def graphql(request: Request) -> Response:
         return answers[request.path_params["name"]]()
 
-    app = Starlette(routes=[Route("/{name}/graphql", graphql, methods=["POST"])])
+    key = generate_key().jwk()
+
+    async def jwks(_: Request) -> Response:
+        return JSONResponse({"keys": [key]})
+
+    app = Starlette(
+        routes=[
+            Route("/{name}/graphql", graphql, methods=["POST"]),
+            Route("/.well-known/jwks.json", jwks),
+        ]
+    )
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -167,7 +179,7 @@ def fake_node(node_sdl: str) -> Iterator[FakeNode]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
     assert server.started
-    yield FakeNode(port=port, answers=answers)
+    yield FakeNode(port=port, answers=answers, key=key)
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -300,7 +312,7 @@ async def test_onboarding_through_every_step_to_revocation(
         "window": {"status": "IN_PUBLICITY"},
     }
 
-    key = jwk()
+    key = load_key(node.data_dir / "node-key.pem").jwk()
     connected = (await hub.ok(CONNECT, {"id": wid, "e": node.url, "k": key}, token=op))[
         "connectWindow"
     ]
@@ -635,7 +647,7 @@ async def test_a_node_answering_the_contract_connects_and_a_bad_key_is_refused(
         assert refused.codes == ["INVALID_KEY"] and reason in refused.errors[0]["message"]
     bad_url = await hub.call(CONNECT, {"id": wid, "e": "ftp://example.cn", "k": jwk()}, token=op)
     assert bad_url.codes == ["BAD_INPUT"]
-    connected = await hub.ok(CONNECT, {"id": wid, "e": url, "k": jwk()}, token=op)
+    connected = await hub.ok(CONNECT, {"id": wid, "e": url, "k": fake_node.key}, token=op)
     assert connected["connectWindow"]["status"] == "CONNECTED"
     listed = await hub.ok('{ windows(status: CONNECTED, region: "4403") { id } }')
     assert {"id": wid} in listed["windows"]
