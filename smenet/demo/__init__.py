@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=8000,
         metavar="BASE",
-        help="the hub's port; window i serves on BASE+1+i (default 8000)",
+        help="the hub's port; the windows serve on BASE+1, BASE+2, … (default 8000)",
     )
     parser.add_argument(
         "--data",

@@ -275,3 +275,12 @@ def test_demo_names_a_port_that_is_taken(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"port {port} (dg-ssl)" in done.stderr and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_keeps_the_base_port_its_windows_were_registered_with(tmp_path: Path) -> None:
+    init = ("hub", "init", "--data", str(tmp_path / "hub"), "--port", "18000")
+    assert smenet(*init, "--admin-password", "x-pass-1").returncode == 0
+    done = smenet("demo", "--port", str(_free_base(4)), "--data", str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "set up with --port 18000" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hub"]
