@@ -190,6 +190,8 @@ def _fill_plugins(
     for window, node in nodes:
         if stop.is_set():
             return
+        if not window.plugins:
+            continue
         admin = GraphQL(http, node.url).login("admin", ADMIN_PASSWORD)
         if written := populate(admin, window.plugins):
             print(f"window {window.window_id}: demo data of {', '.join(written)}", flush=True)
