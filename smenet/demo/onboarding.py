@@ -99,7 +99,7 @@ class Onboarding:
         while status != "CONNECTED":
             before = status
             if status in (None, "REJECTED"):
-                status = operator(APPLY, i=application(window))["applyWindow"]["status"]
+                status = operator(APPLY, i=_application(window))["applyWindow"]["status"]
             elif status == "APPLIED":
                 status = operator(START_REVIEW, id=wid)["startReview"]["status"]
             elif status == "UNDER_REVIEW":
@@ -131,7 +131,7 @@ class Onboarding:
         return status
 
 
-def application(window: DemoWindow) -> dict[str, Any]:
+def _application(window: DemoWindow) -> dict[str, Any]:
     name, phone, email = window.contact
     return {
         "windowId": window.window_id,

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from federation.console import CommandError
 from smenet.demo.client import GraphQL
 
 # The node's default time zone (DESIGN §4): bookings and samples fall on its working days.
@@ -50,10 +51,6 @@ class Catalogue:
         return [e["id"] for e in self.enterprises if e["sizeClass"] == size_class]
 
 
-def _at(day: date, hour: int) -> str:
-    return datetime.combine(day, time(hour), LOCAL).isoformat()
-
-
 # 设备共享: instruments (name, model, yuan per hour, location, description) and bookings
 # (instrument, days from today, start hour, hours, purpose, then USED with its outcome,
 # BOOKED, or CANCELLED).
@@ -85,6 +82,8 @@ CANCEL_BOOKING = """mutation($id: ID!) {
 
 def _equipment(node: GraphQL, catalogue: Catalogue, today: date) -> None:
     services = catalogue.published("EQUIPMENT_SHARING")
+    if not services:  # the seed publishes every category; a window changed by hand may not
+        raise CommandError("no published EQUIPMENT_SHARING service to deliver instruments under")
     instruments = []
     for n, (name, model, fee, location, description) in enumerate(INSTRUMENTS):
         service = services[n % len(services)]
