@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     hub_cli.add_commands(
         commands.add_parser("hub", help="the hub").add_subparsers(dest="hub_command", required=True)
     )
-    demo.add_arguments(commands.add_parser("demo", help="seeded windows on this machine"))
+    demo.add_arguments(commands.add_parser("demo", help="the hub and seeded windows, connected"))
     plugins_cli.add_arguments(commands.add_parser("plugins", help="installed plugins; new ones"))
     return parser
 

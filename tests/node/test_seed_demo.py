@@ -1,27 +1,19 @@
-"""`smenet node seed` demo data and the `smenet demo` command, run as a user would."""
+"""`smenet node seed` demo data, run as a user would."""
 
 from __future__ import annotations
 
-import queue
 import re
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from node.domain.catalogue import ServiceCategory
 from node.reference import check_region_code, normalize_uscc
-from tests.support.node_server import ADMIN_PASSWORD, ROOT, NodeServer, free_port, smenet
+from tests.support.node_server import ADMIN_PASSWORD, NodeServer, smenet
 
 LIFECYCLE_TABLES = (
     "demands",
@@ -288,105 +280,3 @@ async def test_a_history_that_fails_part_way_says_how_to_start_over(tmp_path: Pa
     assert f"delete {tmp_path}" in done.stderr and "Traceback" not in done.stderr
     assert _count(tmp_path, "services") > 0 and _count(tmp_path, "demands") == 0
     assert "nothing seeded" in _seed(tmp_path)
-
-
-def _accepts(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_base() -> int:
-    """A base port whose next two ports are free (the base itself stays the hub's)."""
-    while True:
-        base = free_port() - 1
-        if _bindable(base + 1) and _bindable(base + 2):
-            return base
-
-
-def _lines(process: subprocess.Popen[str]) -> queue.Queue[str]:
-    lines: queue.Queue[str] = queue.Queue()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
-
-    threading.Thread(target=read, daemon=True).start()
-    return lines
-
-
-def test_demo_serves_seeded_windows_until_interrupted(tmp_path: Path) -> None:
-    base = _free_base()
-    demo = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "smenet",
-            "demo",
-            "--nodes",
-            "2",
-            "--port",
-            str(base),
-            "--data",
-            str(tmp_path),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        lines, output, deadline = _lines(demo), "", time.monotonic() + 25
-        while "press Ctrl-C to stop" not in output:
-            try:
-                output += lines.get(timeout=max(deadline - time.monotonic(), 0.01))
-            except queue.Empty:
-                pytest.fail(f"no banner within 25 s:\n{output}")
-        urls = re.findall(r"http://127\.0\.0\.1:\d+/graphql", output)
-        assert urls == [
-            f"http://127.0.0.1:{base + 1}/graphql",
-            f"http://127.0.0.1:{base + 2}/graphql",
-        ]
-        assert "staff" in output and "demo-pass-1" in output and "demo-admin-1" in output
-
-        query = "{ nodeInfo { windowId } services(first: 5) { totalCount } }"
-        with httpx.Client(trust_env=False, timeout=10) as client:
-            answers = [client.post(url, json={"query": query}).json()["data"] for url in urls]
-            login = client.post(
-                urls[1],
-                json={
-                    "query": 'mutation { login(username: "staff", password: "demo-pass-1") { token } }'
-                },
-            ).json()
-        assert [a["nodeInfo"]["windowId"] for a in answers] == ["sz-ns", "gz-th"]
-        assert all(a["services"]["totalCount"] >= 20 for a in answers)
-        assert login["data"]["login"]["token"]
-
-        demo.send_signal(signal.SIGINT)
-        assert demo.wait(timeout=30) == 0
-        assert not _accepts(base + 1) and not _accepts(base + 2)
-    finally:
-        if demo.poll() is None:
-            demo.send_signal(signal.SIGINT)
-            demo.wait(timeout=30)
-
-
-def test_demo_names_a_port_that_is_taken(tmp_path: Path) -> None:
-    with socket.socket() as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        port = holder.getsockname()[1]
-        done = smenet("demo", "--port", str(port - 1), "--data", str(tmp_path))
-    assert done.returncode == 2
-    assert f"port {port}" in done.stderr and "Traceback" not in done.stderr
-    assert not (tmp_path / "sz-ns").exists()
