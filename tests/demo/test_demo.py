@@ -180,6 +180,21 @@ def test_the_windows_joined_the_hub_through_the_workflow(http: httpx.Client, dem
         assert reviewers == {"expert-li", "expert-chen"}
 
 
+def test_the_network_answers_from_every_window(http: httpx.Client, demo: Demo) -> None:
+    supervisor = _hub(http, demo, "supervisor")
+    network = supervisor("""{ network {
+      services(first: 100) { totalCount edges { node { name window { id } } } }
+      stats { servicesDelivered windows { window { id } } }
+      ext { equipment { instruments(first: 5) { totalCount } }
+            financing { products(first: 5) { totalCount } } } } }""")["network"]
+    windows = {e["node"]["window"]["id"] for e in network["services"]["edges"]}
+    assert windows == set(DEFAULT_WINDOWS)
+    assert {r["window"]["id"] for r in network["stats"]["windows"]} == set(DEFAULT_WINDOWS)
+    assert network["stats"]["servicesDelivered"] > 0
+    assert network["ext"]["equipment"]["instruments"]["totalCount"] >= 4
+    assert network["ext"]["financing"]["products"]["totalCount"] >= 1
+
+
 def test_each_window_loads_exactly_its_plugins(http: httpx.Client, demo: Demo) -> None:
     query = "{ nodeInfo { windowId plugins { namespace error } } }"
     for n, (wid, plugins) in enumerate(DEFAULT_WINDOWS.items(), start=1):
