@@ -26,6 +26,7 @@ from graphql import (
     get_named_type,
 )
 
+from federation import CORE_SCHEMA_VERSION
 from federation.contract import (
     _field_signature,
     _input_value,
@@ -41,6 +42,8 @@ __all__ = ["Composition", "Conflict", "Namespace", "NodeSDL", "compose", "sdl_ha
 class NodeSDL:
     window_id: str
     sdl: str
+    # The core schema version the node said it speaks: its contract is checked against that one.
+    core_version: str = CORE_SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -150,10 +153,13 @@ def compose(nodes: Sequence[NodeSDL]) -> Composition:
     for node in nodes:
         try:
             schema = subgraph_schema(node.sdl)
+            contract = (
+                core if node.core_version == CORE_SCHEMA_VERSION else core_schema(node.core_version)
+            )
         except ValueError as error:
             result.conflicts.append(Conflict(node.window_id, None, str(error)))
             continue
-        if problems := contract_violations(schema, core):
+        if problems := contract_violations(schema, contract):
             reason = f"does not contain the core contract: {'; '.join(problems[:3])}"
             result.conflicts.append(Conflict(node.window_id, None, reason))
             continue

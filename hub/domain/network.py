@@ -93,7 +93,9 @@ class Network:
         )
         key = _key(rows)
         if self._composed is None or self._composed[0] != key:
-            composition = compose([NodeSDL(row.window_id, row.sdl) for row in rows])
+            composition = compose(
+                [NodeSDL(row.window_id, row.sdl, row.core_schema_version) for row in rows]
+            )
             self._composed = (key, composition)
             log.info(
                 "network composed: %d windows, %d conflicts",

@@ -107,3 +107,12 @@ def test_a_node_without_the_core_contract_is_left_out() -> None:
     reasons = {c.window_id: c.reason for c in composed.conflicts if c.namespace is None}
     assert "publicWelfare is missing" in reasons["bad"]
     assert reasons["junk"].startswith("the SDL does not parse")
+
+
+def test_a_node_is_checked_against_the_core_version_it_speaks() -> None:
+    composed = compose(
+        [NodeSDL("now", node_sdl()), NodeSDL("future", node_sdl(), core_version="9.0")]
+    )
+    assert composed.windows == ["now"]
+    (conflict,) = composed.conflicts
+    assert conflict.window_id == "future" and "not accepted" in conflict.reason
