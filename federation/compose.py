@@ -10,8 +10,9 @@ of the other namespaces or the core. A plugin field is then asked only of the no
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass, field
 
 from graphql import (
@@ -77,6 +78,7 @@ class Composition:
     stats: dict[str, Namespace] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
 
+    @functools.cached_property
     def signature(self) -> tuple[tuple[str, ...], ...]:
         """What the network schema holds of it: the namespaces' definitions, not the windows."""
         return tuple(
@@ -141,7 +143,23 @@ def _namespaces(schema: GraphQLSchema, holder: GraphQLObjectType | None) -> dict
     return {name: get_named_type(f.type).name for name, f in namespaces.fields.items()}
 
 
-def compose(nodes: Sequence[NodeSDL]) -> Composition:
+@functools.lru_cache(maxsize=1024)
+def _checked(sdl: str, version: str) -> GraphQLSchema | str:
+    """A node's parsed schema, or why it is not composed; kept, so a recomposition parses only
+    the SDLs that changed."""
+    try:
+        schema = subgraph_schema(sdl)
+        problems = contract_violations(schema, core_schema(version))
+    except ValueError as error:
+        return str(error)
+    if problems:
+        return f"does not contain the core contract: {'; '.join(problems[:3])}"
+    return schema
+
+
+def compose(nodes: Sequence[NodeSDL], reserved: Set[str] = frozenset()) -> Composition:
+    """``reserved``: type names the composing side has of its own (the hub's), which no
+    namespace may define."""
     core = core_schema()
     shared = set(core.type_map)
     result = Composition()
@@ -151,17 +169,9 @@ def compose(nodes: Sequence[NodeSDL]) -> Composition:
         "stats": {},
     }
     for node in nodes:
-        try:
-            schema = subgraph_schema(node.sdl)
-            contract = (
-                core if node.core_version == CORE_SCHEMA_VERSION else core_schema(node.core_version)
-            )
-        except ValueError as error:
-            result.conflicts.append(Conflict(node.window_id, None, str(error)))
-            continue
-        if problems := contract_violations(schema, contract):
-            reason = f"does not contain the core contract: {'; '.join(problems[:3])}"
-            result.conflicts.append(Conflict(node.window_id, None, reason))
+        schema = _checked(node.sdl, node.core_version)
+        if isinstance(schema, str):
+            result.conflicts.append(Conflict(node.window_id, None, schema))
             continue
         result.windows.append(node.window_id)
         stats = schema.type_map.get("Stats")
@@ -179,7 +189,7 @@ def compose(nodes: Sequence[NodeSDL]) -> Composition:
     for kind, namespaces in candidates.items():
         chosen: dict[str, Namespace] = getattr(result, kind)
         for namespace, offers in sorted(namespaces.items()):
-            part = _choose(namespace, offers, owners, result.conflicts)
+            part = _choose(namespace, offers, owners, reserved, result.conflicts)
             if part.windows:
                 chosen[namespace] = part
     return result
@@ -189,6 +199,7 @@ def _choose(
     namespace: str,
     offers: list[tuple[str, str, dict[str, GraphQLNamedType]]],
     owners: dict[str, tuple[str, str]],
+    reserved: Set[str],
     conflicts: list[Conflict],
 ) -> Namespace:
     """The definition most nodes share; the nodes with another one are reported."""
@@ -200,11 +211,16 @@ def _choose(
     winners = max(by_definition.values(), key=lambda group: (len(group), -group[0]))
     _, root, types = offers[winners[0]]
     mine = {name: (namespace, _signature(t)) for name, t in types.items()}
-    taken = {name: owners[name][0] for name in types if owners.get(name, mine[name]) != mine[name]}
+    taken = {
+        name: f"namespace {owners[name][0]}"
+        for name in types
+        if owners.get(name, mine[name]) != mine[name]
+    }
+    taken |= {name: "the hub's own" for name in types if name in reserved}
     part = Namespace(namespace, root, types)
     for index, (window_id, _, _) in enumerate(offers):
         if taken:
-            clash = ", ".join(f"{t} (namespace {n})" for t, n in sorted(taken.items()))
+            clash = ", ".join(f"{t} ({n})" for t, n in sorted(taken.items()))
             conflicts.append(Conflict(window_id, namespace, f"types already defined: {clash}"))
         elif index in winners:
             part.windows.append(window_id)

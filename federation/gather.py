@@ -22,7 +22,8 @@ What each window's failure becomes (``extensions.code``, always with ``extension
   data (its own errors are kept in ``extensions.nodeErrors``), or one that cannot be merged.
 
 Errors a node returns beside its data pass through with their path moved under the hub's field
-and ``extensions.windowId`` added (``node_errors``).
+and ``extensions.windowId`` added (``node_errors``); so do the coded errors of an answer without
+data, where the node refused rather than failed (``failure_errors``).
 
 Why aiohttp: one 50-item page query to 30 upstreams on loopback, answers parsed with orjson, cost
 ~4 ms of client CPU per fan-out with aiohttp against ~32 ms with httpx; all of
@@ -78,6 +79,7 @@ __all__ = [
     "Target",
     "WindowResult",
     "failure_error",
+    "failure_errors",
     "gather_connection",
     "node_errors",
     "served_enterprise_codes",
@@ -442,6 +444,25 @@ def failure_error(failure: WindowError, path: ResponsePath) -> dict[str, Any]:
     }
 
 
+def failure_errors(
+    failure: WindowError, path: ResponsePath, node_path: ResponsePath = ()
+) -> list[dict[str, Any]]:
+    """What a failed window puts in the hub's answer at ``path``: a node that answered without
+    data because it refused fields (coded errors with a path, e.g. UNAUTHENTICATED on a non-null
+    field) has those passed through like errors beside data; any other failure — a request the
+    node could not run at all (errors without a path) included — is one error."""
+    refused = failure.extensions.get("nodeErrors")
+    if refused and all(
+        isinstance(e, dict)
+        and isinstance(e.get("path"), list)
+        and isinstance(e.get("extensions"), dict)
+        and "code" in e["extensions"]
+        for e in refused
+    ):
+        return node_errors(failure.extensions["windowId"], refused, path, node_path)
+    return [failure_error(failure, path)]
+
+
 def node_errors(
     window_id: str,
     errors: Iterable[Mapping[str, Any]],
@@ -472,7 +493,11 @@ def node_errors(
             path = prefix
         passed = {k: v for k, v in error.items() if k != "locations"}
         passed["path"] = path
-        passed["extensions"] = {**(error.get("extensions") or {}), "windowId": window_id}
+        extensions = error.get("extensions")
+        passed["extensions"] = {
+            **(extensions if isinstance(extensions, dict) else {}),
+            "windowId": window_id,
+        }
         out.append(passed)
     return out
 
@@ -505,14 +530,16 @@ async def gather_connection(
     error_path: ResponsePath,
     first_var: str = "first",
     after_var: str = "after",
+    id_key: str = "id",
     timeout: float | None = None,
 ) -> GatheredConnection:
     """One merged page of a list field over the windows of ``calls``.
 
     Each call's query declares ``$first: Int!`` and ``$after: String`` (names: ``first_var``,
     ``after_var``) for the list at ``node_path`` in its answer, and selects at least
-    ``edges { cursor node { id } } pageInfo { hasNextPage }`` (and ``totalCount`` to sum it);
-    this sets both variables per window from the network cursor ``after``."""
+    ``edges { cursor node { id } } pageInfo { hasNextPage }`` (and ``totalCount`` to sum it),
+    the ID under the response key ``id_key``; this sets both variables per window from the
+    network cursor ``after``."""
     check_first(first)  # InputError, LimitExceeded
     afters = window_afters(after, [call.target.window_id for call in calls])  # InvalidCursor
     sent = [
@@ -532,14 +559,14 @@ async def gather_connection(
     answered: list[WindowResult] = []
     for result in results:
         if result.failure is not None:
-            failures.append(failure_error(result.failure, error_path))
+            failures += failure_errors(result.failure, error_path, node_path)
             continue
         connection = _dig(result.data, node_path)
         if connection is None and result.errors:
             answered.append(result)  # the node nulled the list: its errors say why
             continue
         try:
-            pages.append(NodePage.parse(result.window_id, connection))
+            pages.append(NodePage.parse(result.window_id, connection, id_key))
         except NotMergeable as error:
             failure = WindowError(
                 f"window {result.window_id} answered a list that cannot be merged: {error}",

@@ -96,9 +96,12 @@ class NodePage:
     edges: list[dict[str, Any]]  # {"cursor": …, "node": {"id": …, …}}
     has_next_page: bool
     total_count: int | None
+    # Where each node holds its ID: "id", or the alias it was asked under (so a client's own
+    # alias `id` cannot collide with it).
+    id_key: str = "id"
 
     @classmethod
-    def parse(cls, window_id: str, connection: Any) -> NodePage:
+    def parse(cls, window_id: str, connection: Any, id_key: str = "id") -> NodePage:
         """Read ``{edges {cursor node {id …}} pageInfo {hasNextPage} totalCount?}``;
         ``NotMergeable`` when the list, its page info or the count is missing or mistyped."""
         if not isinstance(connection, dict):
@@ -116,7 +119,7 @@ class NodePage:
             or not (total is None or isinstance(total, int))
         ):
             raise NotMergeable("edges, pageInfo.hasNextPage or totalCount has the wrong type")
-        return cls(window_id, edges, has_next, total)
+        return cls(window_id, edges, has_next, total, id_key)
 
 
 class _Rejected(Exception):
@@ -130,7 +133,7 @@ def _stream(page: NodePage, n: int) -> Iterator[tuple[tuple[int, str], int, int,
     prefix, previous = page.window_id + ":", None
     for i, edge in enumerate(page.edges):
         try:
-            record_id, cursor = edge["node"]["id"], edge["cursor"]
+            record_id, cursor = edge["node"][page.id_key], edge["cursor"]
             key = order_key(record_id)
         except (KeyError, TypeError) as error:
             raise _Rejected(n, f"an edge lacks {error}") from None

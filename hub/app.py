@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 
 import strawberry
 from starlette.applications import Starlette
@@ -15,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from federation.compose import Composition
 from federation.graphiql import STATIC_DIR
 from federation.http import GraphQLView, health_routes, jwks_route
 from federation.trust import KeyPair, load_key, retired_keys
@@ -22,20 +24,33 @@ from hub import db
 from hub.config import HubSettings
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
-from hub.schema import build_schema
+from hub.schema import build_schema, reserved_type_names
 from hub.schema.context import Context
 
 log = logging.getLogger("smenet.hub")
 
 
+# The schema one request runs on: set before execution, read by strawberry through
+# ``HubGraphQL.schema``. Per request (each runs in its own task), so a recomposition by one request
+# never changes the schema of another one already under way.
+_REQUEST_SCHEMA: ContextVar[strawberry.Schema | None] = ContextVar("hub_schema", default=None)
+
+
 class HubGraphQL(GraphQLView):
     def __init__(self, settings: HubSettings, network: Network, trust: HubTrust) -> None:
-        super().__init__(build_schema(settings.max_query_depth, network))
+        self._built = (Composition().signature, build_schema(settings.max_query_depth, network))
+        super().__init__(self._built[1])
         self.settings = settings
         self.network = network
         self.trust = trust
-        # The schema of the latest composition, by what it holds (Composition.signature).
-        self._built: tuple[tuple[tuple[str, ...], ...], strawberry.Schema] | None = None
+
+    @property  # type: ignore[override]
+    def schema(self) -> strawberry.Schema:
+        return _REQUEST_SCHEMA.get() or self._built[1]
+
+    @schema.setter
+    def schema(self, schema: strawberry.Schema) -> None:
+        pass  # the base class sets it once; the schema follows the composition (get_context)
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         context = await Context.of_request(
@@ -44,15 +59,22 @@ class HubGraphQL(GraphQLView):
         context.trust = self.trust
         context.network = self.network
         context.view = await self.network.view()
-        # Before execution: this request runs on the schema of the composition it sees.
-        signature = context.view.composition.signature()
-        if self._built is None or self._built[0] != signature:
-            schema = build_schema(
-                self.settings.max_query_depth, self.network, context.view.composition
-            )
-            self._built = (signature, schema)
-        self.schema = self._built[1]
+        _REQUEST_SCHEMA.set(self._schema_of(context.view.composition))
         return context
+
+    def _schema_of(self, composition: Composition) -> strawberry.Schema:
+        """The schema of a composition: built when it holds other types than the last one."""
+        signature = composition.signature
+        if self._built[0] != signature:
+            try:
+                schema = build_schema(self.settings.max_query_depth, self.network, composition)
+            except (TypeError, ValueError):
+                # Composition keeps plugins apart; should a schema still fail to build, the hub
+                # goes on with the last one that did rather than fail every request.
+                log.exception("the network schema of the new composition failed to build")
+                return self._built[1]
+            self._built = (signature, schema)
+        return self._built[1]
 
 
 def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
@@ -61,7 +83,7 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
     key = key or load_key(settings.key_path())
     trust = HubTrust(key)
     state = {"migrated": False}
-    network = Network(settings.node_timeout_seconds)
+    network = Network(settings.node_timeout_seconds, reserved_type_names())
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ from hub.models import Window
 __all__ = ["SCHEMA_HASH_HEADER", "Network", "NetworkView"]
 
 log = logging.getLogger("smenet.hub.network")
+# Seconds before a node's schema refused at re-reading is read again.
+REREAD_PAUSE = 60.0
 # Who the audit log names for what the hub does by itself.
 SYSTEM = Actor(username="hub")
 
@@ -76,11 +79,14 @@ class Network:
     """One per hub process: the gatherer (pooled connections, circuit breakers) and the latest
     composition."""
 
-    def __init__(self, node_timeout: float) -> None:
+    def __init__(self, node_timeout: float, reserved: frozenset[str] = frozenset()) -> None:
         self.gatherer = Gatherer(timeout=node_timeout)
         self.node_timeout = node_timeout
+        self.reserved = reserved  # the hub's own type names (federation.compose)
         self._composed: tuple[tuple[tuple[str, str], ...], Composition] | None = None
         self._rereading: dict[str, asyncio.Task[None]] = {}
+        # (window, schema hash) whose SDL was refused, and when: not read again for a while.
+        self._refused: dict[tuple[str, str], float] = {}
 
     async def close(self) -> None:
         for task in self._rereading.values():
@@ -94,7 +100,8 @@ class Network:
         key = _key(rows)
         if self._composed is None or self._composed[0] != key:
             composition = compose(
-                [NodeSDL(row.window_id, row.sdl, row.core_schema_version) for row in rows]
+                [NodeSDL(row.window_id, row.sdl, row.core_schema_version) for row in rows],
+                self.reserved,
             )
             self._composed = (key, composition)
             log.info(
@@ -116,18 +123,26 @@ class Network:
                 or result.schema_hash is None
                 or result.schema_hash == window.sdl_hash
                 or result.window_id in self._rereading
+                or self._paused(window.window_id, result.schema_hash)
             ):
                 continue
-            task = asyncio.create_task(self._reread(window.window_id, window.endpoint))
+            task = asyncio.create_task(
+                self._reread(window.window_id, window.endpoint, result.schema_hash)
+            )
             self._rereading[window.window_id] = task
             task.add_done_callback(lambda _, w=window.window_id: self._rereading.pop(w, None))
 
-    async def _reread(self, window_id: str, endpoint: str) -> None:
+    def _paused(self, window_id: str, schema_hash: str) -> bool:
+        refused = self._refused.get((window_id, schema_hash))
+        return refused is not None and time.monotonic() - refused < REREAD_PAUSE
+
+    async def _reread(self, window_id: str, endpoint: str, schema_hash: str) -> None:
         try:
             reading = await probe.read_node(endpoint, self.node_timeout)
             probe.check_node(reading, window_id)
         except SmenetError as error:
-            # Kept with the schema it had; the next answer with the new hash tries again.
+            # Kept with the schema it had; an answer with the new hash tries again after a pause.
+            self._refused[(window_id, schema_hash)] = time.monotonic()
             log.warning("window %s changed its schema, not taken: %s", window_id, error.message)
             return
         async with in_transaction() as connection:

@@ -19,7 +19,12 @@ from federation.compose import Composition
 from federation.extensions import ErrorsLoggedOnce, schema_extensions
 from hub.domain.network import Network
 from hub.schema.composition import CompositionQuery
-from hub.schema.network import NetworkTypes, WindowErrors, build_network_types
+from hub.schema.network import (
+    NETWORK_TYPE_NAMES,
+    NetworkTypes,
+    WindowErrors,
+    build_network_types,
+)
 from hub.schema.users import UserMutation, UserQuery
 from hub.schema.windows import WindowMutation, WindowQuery
 
@@ -69,6 +74,11 @@ def _with_network(schema: GraphQLSchema, network: NetworkTypes) -> GraphQLSchema
     if problems := validate_schema(result):
         raise ValueError("; ".join(p.message for p in problems))
     return result
+
+
+def reserved_type_names() -> frozenset[str]:
+    """Type names of the hub's own, which no plugin namespace of the network may define."""
+    return frozenset(build_schema()._schema.type_map) | NETWORK_TYPE_NAMES
 
 
 def build_schema(

@@ -31,6 +31,10 @@ class Context(RequestContext[HubSettings]):
     network: Network | None = None
     view: NetworkView | None = None
     network_errors: list[dict[str, Any]] = field(default_factory=list)
+    # Response path of a list, lookup or stats → the windows its items came from (by index),
+    # or the window of a lookup: to name the window of a value that does not fit the schema.
+    network_sources: dict[tuple[str | int, ...], list[str] | str] = field(default_factory=dict)
+    network_gathers: int = 0  # fields that asked the windows so far (hub.schema.gathering)
 
     def hub_only(self, what: str) -> None:
         """Reviews, objections, contacts (PIPL) and histories are for hub roles only."""

@@ -2,15 +2,16 @@
 rewritten so the node can answer it and the hub can merge it (DESIGN §6 worked example).
 
 - fragments are inlined (a node gets one self-contained operation per field);
-- ``window { … }``, which the hub adds to every entity, is asked as the entity's ``id`` under the
-  same response key: the hub fills the window in from its registry;
+- ``window { … }``, which the hub adds to every record, is not sent: the hub knows which window
+  answered, and fills it in from its registry;
 - ``__typename`` is added under abstract types, to tell the hub the concrete type;
 - under ``Stats.ext`` only the plugin namespaces the window serves are kept;
-- a list field is asked with what merging needs (``edges { cursor node { id } }``,
+- a list field is asked with what merging needs (``edges { cursor node { smenetId: id } }``,
   ``pageInfo { hasNextPage }``), and with the client's selections of ``node`` under it.
 
-Aliases are kept, so the node's answer has the client's response keys and the hub's resolvers
-read them as they are (``hub.schema.network``): nothing is renamed on the way back.
+The client's aliases are kept, so the node's answer has the client's response keys and the hub's
+resolvers read them as they are (``hub.schema.network``). What the hub adds is asked under the
+``smenet`` prefix, which is therefore reserved in network selections.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from typing import Any
 
 from graphql import (
     ArgumentNode,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLNamedType,
-    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     NamedTypeNode,
@@ -32,6 +33,7 @@ from graphql import (
     NonNullTypeNode,
     OperationDefinitionNode,
     OperationType,
+    OverlappingFieldsCanBeMergedRule,
     SelectionNode,
     SelectionSetNode,
     VariableDefinitionNode,
@@ -39,25 +41,35 @@ from graphql import (
     get_named_type,
     is_abstract_type,
     print_ast,
+    validate,
     visit,
 )
 from graphql.language import Visitor
 
+from federation.errors import InputError
+
 __all__ = [
     "AFTER",
     "FIRST",
+    "HUB_WINDOW",
+    "ID_KEY",
     "PAGE_VARIABLES",
+    "RESERVED",
     "Rewriter",
     "connection_selection",
     "field",
+    "fields_of",
     "operation",
-    "without_page_arguments",
+    "page_arguments",
+    "selections_of",
+    "wrap",
 ]
 
-# The variables the hub sets per window for a list (``federation.gather.gather_connection``).
-FIRST, AFTER = "smenetFirst", "smenetAfter"
-WINDOW_FIELD = "window"
-# Set in the extensions of each ``window`` field the hub adds to an entity type.
+RESERVED = "smenet"  # the prefix of what the hub adds to a node's query
+# The variables the hub sets per window for a list (``federation.gather.gather_connection``),
+# and the response key of a listed record's ID.
+FIRST, AFTER, ID_KEY = f"{RESERVED}First", f"{RESERVED}After", f"{RESERVED}Id"
+# Set in the extensions of each ``window`` field the hub adds to a record type.
 HUB_WINDOW = "smenetHubWindow"
 
 
@@ -80,8 +92,11 @@ def field(
     )
 
 
-def variable_argument(name: str, variable: str) -> ArgumentNode:
-    return ArgumentNode(name=_name(name), value=VariableNode(name=_name(variable)))
+def wrap(path: Sequence[str], selection: FieldNode) -> FieldNode:
+    """``selection`` under the fields ``path`` (e.g. ``ext { equipment { … } }``)."""
+    for name in reversed(path):
+        selection = field(name, [selection])
+    return selection
 
 
 class Rewriter:
@@ -91,7 +106,7 @@ class Rewriter:
         self,
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
-        stats_namespaces: frozenset[str],
+        stats_namespaces: frozenset[str] = frozenset(),
     ) -> None:
         self.schema = schema
         self.fragments = fragments
@@ -101,26 +116,28 @@ class Rewriter:
         self, selections: Iterable[SelectionNode], parent: GraphQLNamedType
     ) -> list[SelectionNode]:
         out: list[SelectionNode] = []
-        if is_abstract_type(parent):
-            out.append(field("__typename"))
+        hub_only = False  # something asked that the hub answers itself
         for selection in selections:
+            rewritten: SelectionNode | None
             if isinstance(selection, FieldNode):
                 rewritten = self._field(selection, parent)
-                if rewritten is not None:
-                    out.append(rewritten)
+                hub_only |= rewritten is None
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = self.schema.get_type(condition.name.value) if condition else parent
-                fragment = self._fragment(selection, condition, selection.selection_set, inner)
-                if fragment is not None:
-                    out.append(fragment)
-            elif isinstance(selection, FragmentSpreadNode):
+                rewritten = self._fragment(selection, condition, selection.selection_set, inner)
+            else:
+                assert isinstance(selection, FragmentSpreadNode)
                 definition = self.fragments[selection.name.value]
                 condition = definition.type_condition
                 inner = self.schema.get_type(condition.name.value)
-                fragment = self._fragment(selection, condition, definition.selection_set, inner)
-                if fragment is not None:
-                    out.append(fragment)
+                rewritten = self._fragment(selection, condition, definition.selection_set, inner)
+            if rewritten is not None:
+                out.append(rewritten)
+        if out and is_abstract_type(parent) or not out and hub_only:
+            # The concrete type of an abstract one; or something to ask where the client only
+            # asked what the hub adds (a selection may not be empty).
+            out.insert(0, field("__typename"))
         return out
 
     def _fragment(
@@ -141,28 +158,25 @@ class Rewriter:
         )
 
     def _field(self, node: FieldNode, parent: GraphQLNamedType) -> FieldNode | None:
+        if node.alias is not None and node.alias.value.startswith(RESERVED):
+            raise InputError(
+                f"response keys starting with {RESERVED!r} are reserved in network queries",
+                alias=node.alias.value,
+            )
         name = node.name.value
         if name.startswith("__"):
             return node
-        assert isinstance(parent, GraphQLObjectType) or hasattr(parent, "fields")
         definition = parent.fields[name]  # type: ignore[attr-defined]
         if (definition.extensions or {}).get(HUB_WINDOW):
-            # The entity's ID, under the client's response key for `window`.
-            return FieldNode(
-                alias=_name(node.alias.value if node.alias else WINDOW_FIELD),
-                name=_name("id"),
-                arguments=(),
-                directives=node.directives,
-                selection_set=None,
-            )
+            return None
+        # Plugin indicators: only those the window has, and no `ext` at all where it has none.
         if parent.name == "StatsExtensions" and name not in self.stats_namespaces:
+            return None
+        if parent.name == "Stats" and name == "ext" and not self.stats_namespaces:
             return None
         if node.selection_set is None:
             return node
-        inner = get_named_type(definition.type)
-        selections = self.selections(node.selection_set.selections, inner)
-        if not selections:  # only plugin indicators the window does not have: `ext` left out
-            return None
+        selections = self.selections(node.selection_set.selections, get_named_type(definition.type))
         return FieldNode(
             alias=node.alias,
             name=node.name,
@@ -171,22 +185,58 @@ class Rewriter:
             selection_set=SelectionSetNode(selections=tuple(selections)),
         )
 
+    def check_mergeable(
+        self, selections: Sequence[SelectionNode], parent: GraphQLNamedType
+    ) -> None:
+        """Selections of one record gathered from several places of the client's query (``node``
+        under two aliases of ``edges``) go to a node as one: refuse them if they conflict."""
+        document = DocumentNode(
+            definitions=(
+                OperationDefinitionNode(
+                    operation=OperationType.QUERY,
+                    variable_definitions=(),
+                    directives=(),
+                    selection_set=SelectionSetNode(selections=(field("__typename"),)),
+                ),
+                FragmentDefinitionNode(
+                    name=_name("smenetCheck"),
+                    type_condition=NamedTypeNode(name=_name(parent.name)),
+                    directives=(),
+                    selection_set=SelectionSetNode(selections=tuple(selections)),
+                ),
+            )
+        )
+        if problems := validate(self.schema, document, [OverlappingFieldsCanBeMergedRule]):
+            raise InputError(
+                f"the selections of one list's records conflict: {problems[0].message} —"
+                " ask them under one `edges`, or in separate requests"
+            )
 
-def _fields_named(
-    selections: Iterable[SelectionNode],
-    name: str,
-    fragments: Mapping[str, FragmentDefinitionNode],
+
+def fields_of(
+    selections: Iterable[SelectionNode], fragments: Mapping[str, FragmentDefinitionNode]
 ) -> Iterator[FieldNode]:
-    """The fields called ``name`` among ``selections``, through fragments."""
+    """The fields among ``selections``, through fragments."""
     for selection in selections:
         if isinstance(selection, FieldNode):
-            if selection.name.value == name:
-                yield selection
+            yield selection
         elif isinstance(selection, InlineFragmentNode):
-            yield from _fields_named(selection.selection_set.selections, name, fragments)
+            yield from fields_of(selection.selection_set.selections, fragments)
         elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments[selection.name.value]
-            yield from _fields_named(fragment.selection_set.selections, name, fragments)
+            yield from fields_of(
+                fragments[selection.name.value].selection_set.selections, fragments
+            )
+
+
+def _fields_named(
+    selections: Iterable[SelectionNode], name: str, fragments: Mapping[str, FragmentDefinitionNode]
+) -> Iterator[FieldNode]:
+    return (f for f in fields_of(selections, fragments) if f.name.value == name)
+
+
+def selections_of(field_nodes: Iterable[FieldNode]) -> list[SelectionNode]:
+    """The selections of a field asked at one response key (possibly written several times)."""
+    return [s for f in field_nodes for s in (f.selection_set.selections if f.selection_set else ())]
 
 
 def connection_selection(
@@ -197,16 +247,18 @@ def connection_selection(
     """What to ask of a node's list field for the client's selections ``field_nodes`` of it:
     the merge's needs, ``totalCount`` if asked, and the client's ``node`` selections."""
     fragments = rewriter.fragments
-    top = [s for f in field_nodes for s in (f.selection_set.selections if f.selection_set else ())]
-    node_selections: list[SelectionNode] = [field("id")]
+    top = selections_of(field_nodes)
+    client: list[SelectionNode] = []
+    places = 0
     for edges in _fields_named(top, "edges", fragments):
-        inner = edges.selection_set.selections if edges.selection_set else ()
-        for node in _fields_named(inner, "node", fragments):
-            if node.selection_set is not None:
-                node_selections += rewriter.selections(node.selection_set.selections, node_type)
+        for node in _fields_named(selections_of([edges]), "node", fragments):
+            client += rewriter.selections(selections_of([node]), node_type)
+            places += 1
+    if places > 1:
+        rewriter.check_mergeable(client, node_type)
     wanted: list[SelectionNode] = [
         field("pageInfo", [field("hasNextPage")]),
-        field("edges", [field("cursor"), field("node", node_selections)]),
+        field("edges", [field("cursor"), field("node", [field("id", alias=ID_KEY), *client])]),
     ]
     if any(True for _ in _fields_named(top, "totalCount", fragments)):
         wanted.append(field("totalCount"))
@@ -234,12 +286,13 @@ def operation(
     body = SelectionSetNode(selections=tuple(selections))
     used = _Variables()
     visit(body, used)
-    own = {d.variable.name.value for d in extra}
-    definitions = [*extra] + [
-        d
-        for d in client.variable_definitions or ()
-        if d.variable.name.value in used.names and d.variable.name.value not in own
-    ]
+    definitions = [*extra]
+    for definition in client.variable_definitions or ():
+        name = definition.variable.name.value
+        if name.startswith(RESERVED):
+            raise InputError(f"variable names starting with {RESERVED!r} are reserved", name=name)
+        if name in used.names:
+            definitions.append(definition)
     names = {d.variable.name.value for d in definitions}
     values = {name: value for name, value in variables.items() if name in names}
     text = print_ast(
@@ -254,9 +307,7 @@ def operation(
     return text, values
 
 
-def variable_definition(
-    name: str, type_name: str, required: bool = False
-) -> VariableDefinitionNode:
+def _variable(name: str, type_name: str, required: bool = False) -> VariableDefinitionNode:
     named = NamedTypeNode(name=_name(type_name))
     return VariableDefinitionNode(
         variable=VariableNode(name=_name(name)),
@@ -266,14 +317,17 @@ def variable_definition(
     )
 
 
-PAGE_VARIABLES = (
-    variable_definition(FIRST, "Int", required=True),
-    variable_definition(AFTER, "String"),
-)
+PAGE_VARIABLES = (_variable(FIRST, "Int", required=True), _variable(AFTER, "String"))
 
 
-def without_page_arguments(arguments: Iterable[ArgumentNode] | None) -> list[ArgumentNode]:
+def page_arguments(arguments: Iterable[ArgumentNode] | None) -> list[ArgumentNode]:
     """The client's arguments of a list field but ``first`` and ``after``, which the hub sets
     per window; then the hub's variables for them."""
     kept = [a for a in arguments or () if a.name.value not in ("first", "after")]
-    return [*kept, variable_argument("first", FIRST), variable_argument("after", AFTER)]
+    return [
+        *kept,
+        *(
+            ArgumentNode(name=_name(name), value=VariableNode(name=_name(variable)))
+            for name, variable in (("first", FIRST), ("after", AFTER))
+        ),
+    ]

@@ -3,30 +3,21 @@ built from the core contract and the plugin namespaces the nodes' SDLs compose t
 
 The types are graphql-core types copied from the core contract and the composition (a plugin's
 types come from its nodes' SDLs, so they cannot be Python classes), with the hub's ``Window``
-as each entity's ``window``. They are rebuilt when the composition changes what the schema holds
-(``NetworkSchemas``), without a restart.
-
-How an answer is made: each list field of ``Network`` sends the client's selection of it to the
-windows at once (``hub.schema.forward``), merges the pages (``federation.gather``) and answers
-the merged page; graphql-core then completes only the items on that page, reading the nodes'
-JSON under the response keys the client chose (``_field``). Lookups by ID go to the window the
-ID names. Per-window failures and the nodes' own errors join the answer's ``errors`` through
-``WindowErrors``.
+as each record's ``window``. The hub builds them again when the composition changes what the
+schema holds (``hub.app``), without a restart. The fields that ask the windows are in
+``hub.schema.gathering``; values in a node's JSON are read under the response keys the client
+chose (``_field``).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLArgument,
     GraphQLEnumType,
     GraphQLEnumValue,
@@ -43,10 +34,8 @@ from graphql import (
     GraphQLScalarType,
     GraphQLType,
     GraphQLUnionType,
-    InlineFragmentNode,
-    SelectionNode,
     get_named_type,
-    is_non_null_type,
+    get_nullable_type,
     specified_scalar_types,
 )
 from strawberry.extensions import SchemaExtension
@@ -54,34 +43,21 @@ from strawberry.extensions import SchemaExtension
 from federation.compose import Composition
 from federation.contract import core_schema
 from federation.errors import SmenetError
-from federation.gather import (
-    Call,
-    Target,
-    WindowResult,
-    failure_error,
-    gather_connection,
-    node_errors,
-    served_enterprise_codes,
-    window_of,
-)
-from federation.merge import RATES, MergedEdge, merge_stats
-from federation.relay import PageInfo
 from hub.domain.network import Network, NetworkView
-from hub.models import Window as WindowRow
 from hub.schema import forward
-from hub.schema.context import Context
+from hub.schema.gathering import WINDOW_KEY, Built, Forwarder, NamespaceScope, Scope
 from hub.schema.windows import Window
 
-__all__ = ["NetworkTypes", "WindowErrors", "build_network_types"]
+__all__ = ["NETWORK_TYPE_NAMES", "NetworkTypes", "WindowErrors", "build_network_types"]
+
+# The types the hub makes for the network beside the copied ones: no plugin may use these names.
+NETWORK_TYPE_NAMES = frozenset(
+    {"Network", "NetworkExtensions", "NetworkStats", "StatsExtensions", "WindowStats"}
+)
 
 # Core list fields the network does not federate: a window's own accounts, its audit log and
 # node-level facts (the registry has those).
 LEFT_OUT = frozenset({"nodeInfo", "me", "users", "auditLog", "chainEntry", "stats", "ext"})
-
-
-class Built(dict[str, Any]):
-    """A value the hub computed (totals), read by field name — unlike a node's JSON, which is
-    read by the response keys the client chose."""
 
 
 def _field(source: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
@@ -93,8 +69,9 @@ def _field(source: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
 
 
 def _window(source: Any, info: GraphQLResolveInfo, **_: Any) -> Window | None:
-    record_id = source.get(info.path.key) if isinstance(source, dict) else None
-    row = info.context.view.windows.get(window_of(record_id)) if record_id else None
+    """The window whose node answered this record (``hub.schema.gathering`` tags it)."""
+    window_id = source.get(WINDOW_KEY) if isinstance(source, dict) else None
+    row = info.context.view.windows.get(window_id) if window_id else None
     return Window.from_row(row) if row is not None else None
 
 
@@ -163,6 +140,7 @@ class _Copier:
         self.resolvers: dict[str, dict[str, Callable[..., Any]]] = {}
         self.only: dict[str, set[str]] = {}  # object type → the fields it keeps
         self.stats_ext: GraphQLObjectType | None = None  # Stats.ext, when a plugin has indicators
+        self.edges: set[str] = set()  # the edge types of the lists the hub merges
 
     def wrap(self, of: GraphQLType) -> Any:
         if isinstance(of, GraphQLNonNull):
@@ -233,9 +211,12 @@ class _Copier:
     def _fields(self, source: GraphQLObjectType | GraphQLInterfaceType) -> dict[str, GraphQLField]:
         own = self.resolvers.get(source.name, {})
         keep = self.only.get(source.name)
+        # A listed record a window answered malformed is null (with its window's error), not
+        # the whole list.
+        loose = {"node"} if source.name in self.edges else set()
         fields = {
             name: GraphQLField(
-                self.wrap(f.type),
+                get_nullable_type(self.wrap(f.type)) if name in loose else self.wrap(f.type),
                 args={
                     n: GraphQLArgument(
                         self.wrap(a.type),
@@ -270,279 +251,6 @@ class _Copier:
 
 
 @dataclass
-class Scope:
-    """What ``network(windows, region)`` resolved to: the windows asked."""
-
-    view: NetworkView
-    windows: list[WindowRow]
-
-
-@dataclass
-class NamespaceScope:
-    scope: Scope
-    namespace: str
-
-
-@dataclass
-class NetConnection:
-    edges: list[MergedEdge]  # its `cursor` (the network's) is made only when asked for
-    pageInfo: PageInfo  # noqa: N815 -- the GraphQL field names, read by _field
-    totalCount: int | None  # noqa: N815
-
-
-@dataclass
-class WindowStats:
-    window: Window
-    stats: dict[str, Any]
-
-
-def _errors(info: GraphQLResolveInfo) -> list[dict[str, Any]]:
-    return info.context.network_errors
-
-
-def _target(ctx: Context, row: WindowRow) -> Target:
-    # Each request to a node carries a fresh token of the hub, as the caller's role allows.
-    return Target(
-        row.window_id, row.endpoint, ctx.trust.token_maker(row.window_id, ctx.audit_actor)
-    )
-
-
-class Forwarder:
-    """Resolvers that forward a field to the windows; one per network schema."""
-
-    def __init__(self, network: Network) -> None:
-        self.network = network
-
-    @staticmethod
-    def _rewriter(info: GraphQLResolveInfo, view: NetworkView, window_id: str) -> forward.Rewriter:
-        return forward.Rewriter(info.schema, info.fragments, view.stats_namespaces(window_id))
-
-    def connection(
-        self, node_path: tuple[str, ...], namespace: str | None = None
-    ) -> Callable[..., Any]:
-        """A merged list field at ``node_path`` of a node's answer."""
-
-        async def resolve(
-            source: Scope | NamespaceScope, info: GraphQLResolveInfo, **args: Any
-        ) -> NetConnection:
-            scope = source.scope if isinstance(source, NamespaceScope) else source
-            ctx: Context = info.context
-            windows = scope.windows
-            if namespace is not None:
-                serving = scope.view.serving(namespace)
-                windows = [w for w in windows if w.window_id in serving]
-            connection = get_named_type(info.return_type)
-            assert isinstance(connection, GraphQLObjectType)
-            node_type = _node_type(connection)
-            field_node = info.field_nodes[0]
-            arguments = forward.without_page_arguments(field_node.arguments)
-            texts: dict[frozenset[str], tuple[str, dict[str, Any]]] = {}
-            calls = []
-            for row in windows:
-                stats_ns = scope.view.stats_namespaces(row.window_id)
-                if stats_ns not in texts:
-                    rewriter = self._rewriter(info, scope.view, row.window_id)
-                    inner = forward.connection_selection(info.field_nodes, node_type, rewriter)
-                    selection = forward.field(node_path[-1], inner, arguments)
-                    for name in reversed(node_path[:-1]):
-                        selection = forward.field(name, [selection])
-                    texts[stats_ns] = forward.operation(
-                        [selection],
-                        info.operation,
-                        info.variable_values,
-                        forward.PAGE_VARIABLES,
-                    )
-                text, variables = texts[stats_ns]
-                calls.append(Call(_target(ctx, row), text, variables))
-            got = await gather_connection(
-                self.network.gatherer,
-                calls,
-                first=args.get("first", 20),
-                after=args.get("after"),
-                node_path=node_path,
-                error_path=info.path.as_list(),
-                first_var=forward.FIRST,
-                after_var=forward.AFTER,
-            )
-            self.network.notice(scope.view, got.results)
-            _errors(info).extend(got.errors)
-            page = got.page
-            return NetConnection(
-                edges=page.edges,
-                pageInfo=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-                totalCount=page.total_count,
-            )
-
-        return resolve
-
-    def lookup(
-        self, node_path: tuple[str, ...], namespace: str | None = None
-    ) -> Callable[..., Any]:
-        """A record by network ID, asked of the window the ID names (if it is asked at all)."""
-
-        async def resolve(
-            source: Scope | NamespaceScope, info: GraphQLResolveInfo, **args: Any
-        ) -> Any:
-            scope = source.scope if isinstance(source, NamespaceScope) else source
-            window_id = window_of(args["id"])  # InvalidId
-            row = next((w for w in scope.windows if w.window_id == window_id), None)
-            if row is None or (
-                namespace is not None and window_id not in scope.view.serving(namespace)
-            ):
-                return None
-            rewriter = self._rewriter(info, scope.view, window_id)
-            node_type = get_named_type(info.return_type)
-            inner = [
-                forward.field("id"),
-                *rewriter.selections(
-                    [
-                        s
-                        for f in info.field_nodes
-                        for s in (f.selection_set.selections if f.selection_set else ())
-                    ],
-                    node_type,
-                ),
-            ]
-            selection = forward.field(node_path[-1], inner, info.field_nodes[0].arguments)
-            for name in reversed(node_path[:-1]):
-                selection = forward.field(name, [selection])
-            text, variables = forward.operation([selection], info.operation, info.variable_values)
-            result = await self.network.gatherer.call(
-                Call(_target(info.context, row), text, variables)
-            )
-            self.network.notice(scope.view, [result])
-            return self._single(info, result, node_path)
-
-        return resolve
-
-    @staticmethod
-    def _single(info: GraphQLResolveInfo, result: WindowResult, node_path: tuple[str, ...]) -> Any:
-        path = info.path.as_list()
-        if result.failure is not None:
-            _errors(info).append(failure_error(result.failure, path))
-            return None
-        _errors(info).extend(node_errors(result.window_id, result.errors, path, node_path))
-        data: Any = result.data
-        for key in node_path:
-            data = data.get(key) if isinstance(data, dict) else None
-        return data
-
-    async def stats(self, scope: Scope, info: GraphQLResolveInfo, **args: Any) -> Built:
-        """Totals over the windows asked, and one row per window (DESIGN §6 network.stats)."""
-        ctx: Context = info.context
-        fragments = info.fragments
-        top = [
-            s
-            for f in info.field_nodes
-            for s in (f.selection_set.selections if f.selection_set else ())
-        ]
-        stats_type = info.schema.get_type("Stats")
-        assert isinstance(stats_type, GraphQLObjectType)
-        asked = {f.name.value for f in _flat(top, fragments)}
-        totals = [n for n in asked if n not in ("windows", "__typename")]
-        for rate, (numerator, denominator) in RATES.items():
-            if rate in asked:
-                totals += [numerator, denominator]
-        plain = [
-            forward.field(
-                n,
-                [forward.field("category"), forward.field("count")]
-                if n == "servicesByCategory"
-                else [],
-            )
-            for n in sorted({*totals, "fromDate", "toDate"})
-        ]
-        rows = [f for f in _flat(top, fragments) if f.name.value == "windows"]
-        row_stats = [
-            s
-            for r in rows
-            for s in _flat(r.selection_set.selections if r.selection_set else (), fragments)
-            if s.name.value == "stats"
-        ]
-        arguments = info.field_nodes[0].arguments
-        calls, per_window = [], {}
-        for row in scope.windows:
-            rewriter = self._rewriter(info, scope.view, row.window_id)
-            client = [
-                s
-                for f in row_stats
-                for s in rewriter.selections(
-                    f.selection_set.selections if f.selection_set else (), stats_type
-                )
-            ]
-            selection = forward.field("stats", [*plain, *client], arguments)
-            text, variables = forward.operation([selection], info.operation, info.variable_values)
-            calls.append(Call(_target(ctx, row), text, variables))
-            per_window[row.window_id] = row
-        results = await self.network.gatherer.gather(calls)
-        self.network.notice(scope.view, results)
-        path = info.path.as_list()
-        answered: dict[str, dict[str, Any]] = {}
-        for result in results:
-            if result.failure is not None:
-                _errors(info).append(failure_error(result.failure, path))
-                continue
-            _errors(info).extend(node_errors(result.window_id, result.errors, path, ("stats",)))
-            if isinstance(result.data.get("stats"), dict):
-                answered[result.window_id] = result.data["stats"]
-        codes = None
-        if "enterprisesServed" in asked and answered:
-            codes = await self._served_codes(info, scope, answered)
-        merged = merge_stats(
-            {w: {k: v for k, v in r.items() if k in totals} for w, r in answered.items()}, codes
-        )
-        first = next(iter(answered.values()), {})
-        out = Built(merged.totals)
-        for name in totals:  # no window answered: nothing counted
-            if name not in out and is_non_null_type(stats_type.fields[name].type):
-                out[name] = [] if name == "servicesByCategory" else 0
-        out["servicesByCategory"] = [Built(c) for c in merged.totals.get("servicesByCategory", [])]
-        out["fromDate"], out["toDate"] = first.get("fromDate"), first.get("toDate")
-        out["windows"] = [
-            WindowStats(Window.from_row(per_window[w]), stats) for w, stats in answered.items()
-        ]
-        return out
-
-    async def _served_codes(
-        self, info: GraphQLResolveInfo, scope: Scope, answered: dict[str, dict[str, Any]]
-    ) -> dict[str, set[str]]:
-        """Credit codes per window, for the distinct count; a window whose codes cannot be read
-        has an error, and the distinct count is then null."""
-        ctx: Context = info.context
-        rows = {w.window_id: w for w in scope.windows}
-        first = next(iter(answered.values()))  # the period is the request's, the same for all
-        period = date.fromisoformat(first["fromDate"]), date.fromisoformat(first["toDate"])
-
-        async def codes(window_id: str) -> tuple[str, set[str] | None]:
-            try:
-                found = await served_enterprise_codes(
-                    self.network.gatherer, _target(ctx, rows[window_id]), period[0], period[1]
-                )
-            except SmenetError as error:
-                _errors(info).append(
-                    failure_error(error, [*info.path.as_list(), "enterprisesServed"])
-                )  # type: ignore[arg-type]
-                return window_id, None
-            return window_id, found
-
-        found = await asyncio.gather(*(codes(w) for w in answered))
-        return {w: c for w, c in found if c is not None}
-
-
-def _flat(
-    selections: Iterable[SelectionNode], fragments: Mapping[str, FragmentDefinitionNode]
-) -> Iterator[FieldNode]:
-    """The fields among ``selections``, through fragments."""
-    for s in selections:
-        if isinstance(s, FieldNode):
-            yield s
-        elif isinstance(s, InlineFragmentNode):
-            yield from _flat(s.selection_set.selections, fragments)
-        elif isinstance(s, FragmentSpreadNode):
-            yield from _flat(fragments[s.name.value].selection_set.selections, fragments)
-
-
-@dataclass
 class NetworkTypes:
     """The network part of the hub's schema for one composition."""
 
@@ -559,86 +267,28 @@ def build_network_types(
     window = hub["Window"]
     assert isinstance(window, GraphQLObjectType)
     core = core_schema()
+    assert core.query_type is not None
     copier = _Copier(hub, window)
     forwarder = Forwarder(network)
     fields: dict[str, GraphQLField] = {}
-    for name, definition in core.query_type.fields.items():  # type: ignore[union-attr]
+    for name, definition in core.query_type.fields.items():
         if name in LEFT_OUT or name.startswith("_"):
             continue
-        named = get_named_type(definition.type)
-        if is_connection(named):
-            resolve = forwarder.connection((name,))
-        elif _lookup(definition):
-            resolve = forwarder.lookup((name,))
-        else:
-            continue
-        fields[name] = _copy_field(copier, definition, resolve)
-    # Stats: the node's type (per-window rows, plugin indicators under ext) and the totals.
-    stats_type = core.get_type("Stats")
-    assert isinstance(stats_type, GraphQLObjectType)
-    stats_namespaces = {
-        ns: copier.named(part.types[part.root]) for ns, part in composition.stats.items()
-    }
-    for part in composition.stats.values():
-        for t in part.types.values():
-            copier.named(t)
-    if stats_namespaces:
-        copier.stats_ext = GraphQLObjectType(
-            "StatsExtensions",
-            {ns: GraphQLField(t, resolve=_field) for ns, t in stats_namespaces.items()},
-            description="plugin indicators, of the windows whose nodes have the plugin",
-        )
-    node_stats = copier.named(stats_type)
-    window_stats = GraphQLObjectType(
-        "WindowStats",
-        lambda: {
-            "window": GraphQLField(GraphQLNonNull(window), resolve=_field),
-            "stats": GraphQLField(GraphQLNonNull(node_stats), resolve=_field),
-        },
-        description="one window's stats as its node answered them",
-    )
-    totals: dict[str, GraphQLField] = {}
-    for name, definition in stats_type.fields.items():
-        if name == "ext":
-            continue
-        of = copier.wrap(definition.type)
-        if name == "enterprisesServed" and is_non_null_type(of):
-            of = of.of_type  # null when some window's enterprises could not be read
-        totals[name] = GraphQLField(of, resolve=_field, description=definition.description)
-    totals["windows"] = GraphQLField(
-        GraphQLNonNull(GraphQLList(GraphQLNonNull(window_stats))), resolve=_field
-    )
-    network_stats = GraphQLObjectType(
-        "NetworkStats",
-        totals,
-        description=(
-            "counts summed over the windows that answered; rates from summed numerators and"
-            " denominators; medians per window only; enterprises counted once by credit code"
-        ),
-    )
-    stats_field = core.query_type.fields["stats"]  # type: ignore[union-attr]
-    fields["stats"] = GraphQLField(
-        GraphQLNonNull(network_stats),
-        args={
-            n: GraphQLArgument(
-                copier.wrap(a.type), default_value=a.default_value, default=a.default
-            )
-            for n, a in stats_field.args.items()
-        },
-        resolve=forwarder.stats,
-        description=stats_field.description,
-    )
-    # Plugin namespaces: their lists merged and lookups routed, over the windows that serve them.
+        resolve = _resolver(forwarder, copier, (name,), definition)
+        if resolve is not None:
+            fields[name] = _copy_field(copier, definition, resolve)
+    fields["stats"] = _stats_field(composition, copier, forwarder, core.query_type.fields["stats"])
+    # Plugin namespaces: their lists merged and lookups routed, over the windows that serve them;
+    # their other fields (one value per window) are not in the network.
     ext_fields: dict[str, GraphQLField] = {}
     for ns, part in composition.queries.items():
         root = part.types[part.root]
         assert isinstance(root, GraphQLObjectType)
-        own: dict[str, Callable[..., Any]] = {}
-        for name, definition in root.fields.items():
-            if is_connection(get_named_type(definition.type)):
-                own[name] = forwarder.connection(("ext", ns, name), ns)
-            elif _lookup(definition):
-                own[name] = forwarder.lookup(("ext", ns, name), ns)
+        own = {
+            name: resolve
+            for name, definition in root.fields.items()
+            if (resolve := _resolver(forwarder, copier, ("ext", ns, name), definition))
+        }
         if not own:
             continue
         copier.resolvers[root.name] = own
@@ -675,20 +325,94 @@ def build_network_types(
     return NetworkTypes(network_field, [network_type, *copier.types.values(), *extra])
 
 
+def _resolver(
+    forwarder: Forwarder, copier: _Copier, node_path: tuple[str, ...], definition: GraphQLField
+) -> Callable[..., Any] | None:
+    """The hub's resolver of a root field of the node's, or None where the network has none."""
+    named = get_named_type(definition.type)
+    if is_connection(named):
+        assert isinstance(named, GraphQLObjectType)
+        copier.edges.add(get_named_type(named.fields["edges"].type).name)
+        return forwarder.connection(node_path)
+    if _lookup(definition):
+        return forwarder.lookup(node_path)
+    return None
+
+
+def _stats_field(
+    composition: Composition, copier: _Copier, forwarder: Forwarder, definition: GraphQLField
+) -> GraphQLField:
+    """``network.stats``: the totals, and each window's stats as its node answered them (with
+    the plugin indicators under ``ext``)."""
+    stats_type = get_named_type(definition.type)
+    assert isinstance(stats_type, GraphQLObjectType)
+    namespaces = {ns: copier.named(part.types[part.root]) for ns, part in composition.stats.items()}
+    for part in composition.stats.values():
+        for t in part.types.values():
+            copier.named(t)
+    if namespaces:
+        copier.stats_ext = GraphQLObjectType(
+            "StatsExtensions",
+            {ns: GraphQLField(t, resolve=_field) for ns, t in namespaces.items()},
+            description="plugin indicators, of the windows whose nodes have the plugin",
+        )
+    node_stats = copier.named(stats_type)
+    window_stats = GraphQLObjectType(
+        "WindowStats",
+        lambda: {
+            "window": GraphQLField(GraphQLNonNull(copier.window), resolve=_field),
+            # null (with the window's error) when its node answered something malformed
+            "stats": GraphQLField(node_stats, resolve=_field),
+        },
+        description="one window's stats as its node answered them",
+    )
+    totals: dict[str, GraphQLField] = {}
+    for name, field in stats_type.fields.items():
+        if name == "ext":
+            continue
+        of = copier.wrap(field.type)
+        if name in ("enterprisesServed", "fromDate", "toDate"):
+            # enterprises: null when some window's could not be read; the period: when no window
+            # answered
+            of = get_nullable_type(of)
+        totals[name] = GraphQLField(of, resolve=_field, description=field.description)
+    totals["windows"] = GraphQLField(
+        GraphQLNonNull(GraphQLList(GraphQLNonNull(window_stats))), resolve=_field
+    )
+    network_stats = GraphQLObjectType(
+        "NetworkStats",
+        totals,
+        description=(
+            "counts summed over the windows that answered; rates from summed numerators and"
+            " denominators; medians per window only; enterprises counted once by credit code"
+        ),
+    )
+    return GraphQLField(
+        GraphQLNonNull(network_stats),
+        args=_copy_args(copier, definition),
+        resolve=forwarder.stats,
+        description=definition.description,
+    )
+
+
+def _copy_args(copier: _Copier, definition: GraphQLField) -> dict[str, GraphQLArgument]:
+    return {
+        n: GraphQLArgument(
+            copier.wrap(a.type),
+            default_value=a.default_value,
+            default=a.default,
+            description=a.description,
+        )
+        for n, a in definition.args.items()
+    }
+
+
 def _copy_field(
     copier: _Copier, definition: GraphQLField, resolve: Callable[..., Any]
 ) -> GraphQLField:
     return GraphQLField(
         copier.wrap(definition.type),
-        args={
-            n: GraphQLArgument(
-                copier.wrap(a.type),
-                default_value=a.default_value,
-                default=a.default,
-                description=a.description,
-            )
-            for n, a in definition.args.items()
-        },
+        args=_copy_args(copier, definition),
         resolve=resolve,
         description=definition.description,
     )
@@ -705,26 +429,53 @@ class _Passed(SmenetError):
     """A window's failure or a node's own error, as it goes into the hub's answer."""
 
     def __init__(self, error: dict[str, Any]) -> None:
-        extensions = dict(error.get("extensions") or {})
-        super().__init__(str(error.get("message", "")), **extensions)
-        self.code = extensions.get("code", "WINDOW_ERROR")
-        self.extensions.pop("code", None)
+        super().__init__(str(error.get("message", "")))
+        # Whatever a node put in its extensions is kept, `message` or `code` keys included.
+        self.extensions = dict(error["extensions"])
+        self.code = str(self.extensions.pop("code", "WINDOW_ERROR"))
 
 
 class WindowErrors(SchemaExtension):
-    """Adds the per-window errors the network fields collected to the answer's ``errors``."""
+    """Puts into the answer's ``errors`` what the network fields collected (per-window failures,
+    the nodes' own errors), and names the window of a value a node answered that does not fit
+    the network schema (a string where a number belongs, a null where a value must be), which
+    graphql-core reports as it completes the answer."""
 
     def on_execute(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         context = self.execution_context.context
-        collected = getattr(context, "network_errors", None)
-        if result is None or not collected:
+        sources: dict[tuple[str | int, ...], list[str] | str] = getattr(
+            context, "network_sources", {}
+        )
+        collected = getattr(context, "network_errors", [])
+        if result is None or not (collected or sources):
             return
-        result.errors = [
-            *(result.errors or []),
-            *(
-                GraphQLError(e["message"], path=e["path"], original_error=_Passed(e))
-                for e in collected
-            ),
+        errors = [_misfit(error, sources) for error in result.errors or []]
+        errors += [
+            GraphQLError(e["message"], path=e["path"], original_error=_Passed(e)) for e in collected
         ]
+        result.errors = errors or None
+
+
+def _misfit(
+    error: GraphQLError, sources: Mapping[tuple[str | int, ...], list[str] | str]
+) -> GraphQLError:
+    """A completion error inside what a window answered, as that window's ``WINDOW_ERROR``."""
+    if error.path is None or isinstance(error.original_error, SmenetError):
+        return error
+    path = tuple(error.path)
+    for depth in range(len(path) - 1, 0, -1):
+        source = sources.get(path[:depth])
+        if source is None:
+            continue
+        if isinstance(source, list):  # merged list items (or stats rows): path [..., key, index]
+            index = path[depth + 1] if len(path) > depth + 1 else None
+            if not isinstance(index, int) or index >= len(source):
+                return error
+            source = source[index]
+        message = f"window {source} answered a value that does not fit the network schema"
+        extensions = {"code": "WINDOW_ERROR", "windowId": source, "detail": error.message}
+        passed = _Passed({"message": message, "extensions": extensions})
+        return GraphQLError(message, path=error.path, original_error=passed)
+    return error

@@ -116,3 +116,12 @@ def test_a_node_is_checked_against_the_core_version_it_speaks() -> None:
     assert composed.windows == ["now"]
     (conflict,) = composed.conflicts
     assert conflict.window_id == "future" and "not accepted" in conflict.reason
+
+
+def test_a_namespace_with_a_type_named_like_the_hubs_is_left_out() -> None:
+    sdl = node_sdl("equipment", "financing")
+    composed = compose([NodeSDL("a", sdl)], reserved=frozenset({"FinancingProduct"}))
+    assert "financing" not in composed.queries
+    assert composed.queries["equipment"].windows == ["a"]
+    (conflict,) = [c for c in composed.conflicts if c.namespace == "financing"]
+    assert "FinancingProduct (the hub's own)" in conflict.reason

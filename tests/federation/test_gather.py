@@ -6,7 +6,6 @@ that hang, break or answer wrongly."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -15,7 +14,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -34,6 +32,7 @@ from federation.gather import (
 )
 from federation.ids import make_id, new_uuid
 from federation.merge import decode_cursor, merge_stats, order_key
+from tests.support.asgi import serve_in_thread
 from tests.support.factories import (
     create_enterprise,
     create_service,
@@ -99,24 +98,8 @@ class Stub:
 @pytest.fixture(scope="module")
 def stub() -> Iterator[Stub]:
     stub = Stub()
-    config = uvicorn.Config(
-        stub.app(),
-        host="127.0.0.1",
-        port=stub.port,
-        log_level="warning",
-        lifespan="off",
-        timeout_graceful_shutdown=1,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started
-    yield stub
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(stub.app(), stub.port):
+        yield stub
 
 
 @pytest.fixture(scope="module")

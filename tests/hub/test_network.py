@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
+from federation import CORE_SCHEMA_VERSION
+from federation.ids import new_uuid
+from federation.trust import generate_key
+from tests.support.asgi import serve_in_thread
+from tests.support.factories import create_service
 from tests.support.network import (
     Network,
     WindowSpec,
@@ -23,6 +32,7 @@ from tests.support.network import (
     plugin_env,
     start_node,
 )
+from tests.support.node_server import NodeServer
 from tests.support.samples import install_samples
 
 CITY = WindowSpec("sz-city", "深圳市中小企业服务窗口", "440300", "comprehensive")
@@ -52,8 +62,20 @@ async def net(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Network
     network = await make_network(
         tmp_path_factory.mktemp("network"), SPECS, hub_env={"SMENET_NODE_TIMEOUT_SECONDS": "2"}
     )
-    yield network
-    network.stop()
+    try:
+        # Plugin records: a financing product in the county, an instrument in the cluster.
+        county = network.nodes["hy-zj"]
+        await county.ok(CREATE_PRODUCT, {"i": PRODUCT}, await county.login())
+        cluster = network.nodes["sz-ba-elec"]
+        token = await cluster.login()
+        service = await create_service(
+            cluster, token, name="大型仪器共享服务", category="EQUIPMENT_SHARING"
+        )
+        instrument = {"name": "三坐标测量机", "serviceId": service, "hourlyFee": "100"}
+        await cluster.ok(CREATE_INSTRUMENT, {"i": instrument}, token)
+        yield network
+    finally:
+        network.stop()
 
 
 async def node_services(net: Network, window_id: str) -> list[dict[str, Any]]:
@@ -75,26 +97,9 @@ async def test_a_network_list_is_the_union_of_the_nodes_lists(net: Network) -> N
     assert not page["pageInfo"]["hasNextPage"]
 
 
-CREATE_SERVICE = """mutation($i: ServiceInput!) { createService(input: $i) { service { id } } }"""
-PUBLISH = "mutation($id: ID!) { publishService(id: $id) { service { id } } }"
-
-
 async def add_service(net: Network, window_id: str, name: str) -> str:
     node = net.nodes[window_id]
-    token = await node.login()
-    service = {
-        "name": name,
-        "category": "OTHER",
-        "function": "政策解读与申报辅导",
-        "process": "线上预约，线下受理",
-        "standard": "按服务规范办理",
-        "fee": "免费",
-        "timeLimitDays": 5,
-    }
-    made = await node.ok(CREATE_SERVICE, {"i": service}, token)
-    service_id = str(made["createService"]["service"]["id"])
-    await node.ok(PUBLISH, {"id": service_id}, token)
-    return service_id
+    return await create_service(node, await node.login(), name=name, category="OTHER")
 
 
 async def test_walking_every_page_with_inserts_between_pages_misses_nothing(
@@ -168,8 +173,8 @@ async def test_a_node_error_passes_through_with_its_window(net: Network) -> None
         "{ network { serviceRecords(first: 5) { edges { node { id } } } } }"
     )
     assert result.data is not None
-    windows = {e["extensions"]["windowId"] for e in result.errors}
-    assert windows == set(net.nodes)
+    # The nodes refused (their own code), they did not fail: not WINDOW_ERROR.
+    assert window_errors(result.errors) == {w: "UNAUTHENTICATED" for w in net.nodes}
     assert all(e["path"][:2] == ["network", "serviceRecords"] for e in result.errors)
 
 
@@ -228,7 +233,7 @@ async def test_a_plugin_is_asked_only_of_the_windows_that_have_it(net: Network) 
         "{ ext { financing { products(first: 50) { totalCount } } } }"
     )
     assert products["totalCount"] == direct["ext"]["financing"]["products"]["totalCount"]
-    assert {e["node"]["window"]["id"] for e in products["edges"]} <= {"hy-zj"}
+    assert {e["node"]["window"]["id"] for e in products["edges"]} == {"hy-zj"}
     # Plugin indicators under each window's stats, only where the node has the plugin.
     stats = await net.hub.ok(
         "{ network { stats { windows { window { id } stats { ext { financing { __typename } } } } } } }",
@@ -243,6 +248,21 @@ async def test_a_plugin_is_asked_only_of_the_windows_that_have_it(net: Network) 
     assert rows["sz-city"] is None and rows["sz-ba-elec"] is None
 
 
+CREATE_PRODUCT = """mutation($i: FinancingProductInput!) { ext { financing {
+  createProduct(input: $i) { product { id } } } } }"""
+PRODUCT = {
+    "name": "创业担保贷款",
+    "providerName": "深圳农商银行",
+    "providerKind": "BANK",
+    "amountMin": "10",
+    "amountMax": "300",
+    "termMinMonths": 6,
+    "termMaxMonths": 36,
+    "sizeClasses": ["SMALL", "MICRO"],
+    "rateDescription": "LPR，财政贴息",
+}
+CREATE_INSTRUMENT = """mutation($i: EquipmentInstrumentInput!) { ext { equipment {
+  createInstrument(input: $i) { instrument { id } } } } }"""
 HEALTH = '{ window(id: "sz-ba-elec") { health { state failuresInARow } } }'
 
 
@@ -261,8 +281,8 @@ async def test_a_killed_node_costs_only_its_own_results(net: Network) -> None:
         assert windows == {"sz-city", "hy-zj"}
         assert window_errors(result.errors) == {"sz-ba-elec": "WINDOW_UNAVAILABLE"}
         assert result.errors[0]["path"] == ["network", "services"]
-        health = await net.hub.ok(HEALTH)
-        assert health["window"]["health"] == {"state": "CLOSED", "failuresInARow": 1}
+        health = (await net.hub.ok(HEALTH))["window"]["health"]
+        assert health["state"] == "CLOSED" and health["failuresInARow"] >= 1
     finally:
         node.start(port=port)
     again = await net.hub.ok(SERVICES, {"first": 100})
@@ -309,6 +329,20 @@ async def test_a_node_whose_schema_changes_is_recomposed_without_a_hub_restart(
             break
         await asyncio.sleep(0.1)
     assert served[("financing", "QUERY")] == ["sz-city", "hy-zj"]
+    # … and its plugin's lists are asked of it through the network at once.
+    token = await node.login()
+    created = await node.ok(CREATE_PRODUCT, {"i": PRODUCT}, token)
+    product = created["ext"]["financing"]["createProduct"]["product"]["id"]
+    data = await net.hub.ok(
+        '{ network(windows: ["sz-city"]) { ext { financing { products(first: 5) {'
+        " edges { node { id providerName window { id } } } } } } } }"
+    )
+    (edge,) = data["network"]["ext"]["financing"]["products"]["edges"]
+    assert edge["node"] == {
+        "id": product,
+        "providerName": "深圳农商银行",
+        "window": {"id": "sz-city"},
+    }
 
 
 async def test_a_suspended_or_revoked_window_drops_out_at_once(net: Network) -> None:
@@ -361,4 +395,129 @@ async def test_a_node_with_a_conflicting_plugin_is_left_out_of_that_namespace_on
     windows = {e["node"]["window"]["id"] for e in data["network"]["services"]["edges"]}
     assert "gz-th" in windows
     instruments = data["network"]["ext"]["equipment"]["instruments"]["edges"]
-    assert {e["node"]["window"]["id"] for e in instruments} <= {"sz-ba-elec"}
+    assert {e["node"]["window"]["id"] for e in instruments} == {"sz-ba-elec"}
+
+
+async def test_what_a_client_may_write_reaches_the_nodes_intact(net: Network) -> None:
+    # An alias over a field the hub needs, variables used only in a fragment, @include.
+    query = """query($cat: ServiceCategory!, $withFee: Boolean!) {
+      network { services(first: 3) { edges { node { id: name ...more } } } } }
+      fragment more on Service {
+        fee @include(if: $withFee)
+        agency { name }
+        services: category
+        other: window { id }
+      }"""
+    with_fee = await net.hub.ok(query.replace("$cat: ServiceCategory!, ", ""), {"withFee": True})
+    nodes = [e["node"] for e in with_fee["network"]["services"]["edges"]]
+    assert len(nodes) == 3 and all(
+        set(n) == {"id", "fee", "agency", "services", "other"} for n in nodes
+    )
+    assert all(not n["id"].count(":") for n in nodes), "`id` is the client's alias of the name"
+    without = await net.hub.ok(query.replace("$cat: ServiceCategory!, ", ""), {"withFee": False})
+    assert all("fee" not in e["node"] for e in without["network"]["services"]["edges"])
+
+
+async def test_conflicting_or_reserved_selections_are_refused_clearly(net: Network) -> None:
+    conflict = await net.hub.call(
+        "{ network { services(first: 2) { a: edges { node { x: name } }"
+        " b: edges { node { x: fee } } } } }"
+    )
+    assert conflict.codes == ["BAD_INPUT"]
+    reserved = await net.hub.call(
+        "{ network { services(first: 2) { edges { node { smenetId: name } } } } }"
+    )
+    assert reserved.codes == ["BAD_INPUT"]
+    # Two aliases of edges asking the same things are fine.
+    same = await net.hub.ok(
+        "{ network { services(first: 2) { a: edges { node { name } } b: edges { node { name } } } } }"
+    )
+    assert same["network"]["services"]["a"] == same["network"]["services"]["b"]
+
+
+async def test_stats_when_no_window_answers_are_empty_not_an_error(net: Network) -> None:
+    data = await net.hub.ok(
+        '{ network(region: "11") { stats { fromDate servicesDelivered satisfactionRate'
+        " servicesByCategory { count } windows { window { id } } } } }",
+        token=net.admin,
+    )
+    assert data["network"]["stats"] == {
+        "fromDate": None,
+        "servicesDelivered": 0,
+        "satisfactionRate": None,
+        "servicesByCategory": [],
+        "windows": [],
+    }
+    # Plugin indicators only: windows without any are asked nothing they lack.
+    rows = await net.hub.ok(
+        "{ network { stats { windows { window { id } stats { ext { __typename } } } } } }",
+        token=net.admin,
+    )
+    connected = await net.hub.ok("{ windows(status: CONNECTED) { id } }")
+    windows = {r["window"]["id"] for r in rows["network"]["stats"]["windows"]}
+    assert windows == {w["id"] for w in connected["windows"]}
+
+
+async def test_a_request_may_ask_the_network_only_so_many_times(net: Network) -> None:
+    fields = " ".join(f"s{i}: services(first: 1) {{ totalCount }}" for i in range(11))
+    result = await net.hub.call(f"{{ network {{ {fields} }} }}")
+    assert "LIMIT_EXCEEDED" in result.codes
+
+
+async def test_a_window_answering_malformed_records_costs_only_those(
+    net: Network, tmp_path: Path
+) -> None:
+    """A stand-in node (a real one cannot be made to) that connects like any node and then
+    answers a record whose non-null `name` is null and a stats count that is a string."""
+    sdl = (await net.nodes["sz-city"].ok("{ _service { sdl } }"))["_service"]["sdl"]
+    key = generate_key().jwk()
+    record = f"zz-odd:{new_uuid()}"
+
+    async def graphql(request: Request) -> Response:
+        query = (await request.json())["query"]
+        if "nodeInfo" in query:
+            info = {
+                "windowId": "zz-odd",
+                "name": "异常窗口",
+                "kind": "COMPREHENSIVE",
+                "regionCode": "440307",
+                "industries": [],
+                "coreSchemaVersion": CORE_SCHEMA_VERSION,
+                "nodeVersion": "0.1.0",
+                "plugins": [],
+            }
+            return JSONResponse({"data": {"nodeInfo": info, "_service": {"sdl": sdl}}})
+        if "stats" in query:
+            return JSONResponse({"data": {"stats": {"smenet_servicesDelivered": "many"}}})
+        edge = {"cursor": "c1", "node": {"smenetId": record, "name": None}}
+        page = {"pageInfo": {"hasNextPage": False}, "edges": [edge]}
+        return JSONResponse({"data": {"services": page}})
+
+    async def jwks(_: Request) -> Response:
+        return JSONResponse({"keys": [key]})
+
+    app = Starlette(
+        routes=[Route("/graphql", graphql, methods=["POST"]), Route("/.well-known/jwks.json", jwks)]
+    )
+    odd = WindowSpec("zz-odd", "异常窗口", "440307", "comprehensive")
+    with serve_in_thread(app) as port:
+        stand_in = NodeServer(data_dir=tmp_path, window_id="zz-odd", port=port)
+        await onboard(net, odd, stand_in)
+        result = await net.hub.call(
+            '{ network(region: "4403") { services(first: 100) { edges { node { name } } } } }'
+        )
+        stats = await net.hub.call(
+            '{ network(region: "4403") { stats { servicesDelivered } } }', token=net.admin
+        )
+        await net.hub.ok(
+            'mutation { revokeWindow(id: "zz-odd", reason: "答复不合规范") { status } }',
+            token=net.admin,
+        )
+    assert result.data is not None
+    names = [e["node"] for e in result.data["network"]["services"]["edges"]]
+    assert None in names and sum(1 for n in names if n is not None) > 0  # only its record is null
+    (error,) = result.errors
+    assert error["extensions"]["code"] == "WINDOW_ERROR"
+    assert error["extensions"]["windowId"] == "zz-odd"
+    assert stats.data is not None and stats.data["network"]["stats"]["servicesDelivered"] > 0
+    assert [e["extensions"]["windowId"] for e in stats.errors] == ["zz-odd"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -24,6 +22,7 @@ from starlette.routing import Route
 from federation.trust import generate_key, load_key
 from hub.testing import HubServer
 from tests.conftest import DATABASES
+from tests.support.asgi import serve_in_thread
 from tests.support.db_snapshot import snapshot
 from tests.support.node_server import NodeServer, free_port
 
@@ -171,17 +170,8 @@ def fake_node(node_sdl: str) -> Iterator[FakeNode]:
             Route("/.well-known/jwks.json", jwks),
         ]
     )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started
-    yield FakeNode(port=port, answers=answers, key=key)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(app) as port:
+        yield FakeNode(port=port, answers=answers, key=key)
 
 
 @pytest.fixture(scope="module", params=DATABASES)

@@ -1,0 +1,368 @@
+"""The resolvers of the network schema that ask the windows (DESIGN §6): each sends the client's
+selection of its field to the windows at once (``hub.schema.forward``) and answers what they
+gave — lists merged into one page (``federation.gather``), lookups from the window the ID names,
+stats totalled (``federation.merge``).
+
+A node's answer stays its JSON: graphql-core completes only what the hub answers (the merged
+page's records), reading each value under the response key the client chose. Each record is
+tagged with the window that answered it (``WINDOW_KEY``), which is what ``window { … }`` shows:
+a node cannot pass its records off as another window's.
+
+Per-window failures and the nodes' own errors go to ``Context.network_errors``, and where each
+answered part came from to ``Context.network_sources`` (``hub.schema.network.WindowErrors`` puts
+both into the answer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from graphql import GraphQLNamedType, GraphQLObjectType, GraphQLResolveInfo, get_named_type
+
+from federation.errors import LimitExceeded, WindowError
+from federation.gather import (
+    Call,
+    Target,
+    WindowResult,
+    failure_errors,
+    gather_connection,
+    node_errors,
+    served_enterprise_codes,
+    window_of,
+)
+from federation.merge import RATES, MergedEdge, merge_stats
+from federation.relay import PageInfo
+from hub.domain.network import Network, NetworkView
+from hub.models import Window as WindowRow
+from hub.schema import forward
+from hub.schema.context import Context
+from hub.schema.windows import Window
+
+__all__ = ["WINDOW_KEY", "Built", "Forwarder", "NamespaceScope", "Scope", "WindowStats"]
+
+# Where the hub notes, in a node's JSON object, the window that answered it: not a GraphQL name,
+# so no response key can collide with it.
+WINDOW_KEY = "smenet:window"
+# Fields that ask the windows, per request: each asks every window in scope.
+MAX_GATHERS = 10
+
+
+class Built(dict[str, Any]):
+    """A value the hub computed (totals), read by field name — unlike a node's JSON, which is
+    read by the response keys the client chose."""
+
+
+@dataclass
+class Scope:
+    """What ``network(windows, region)`` resolved to: the windows asked."""
+
+    view: NetworkView
+    windows: list[WindowRow]
+
+
+@dataclass
+class NamespaceScope:
+    scope: Scope
+    namespace: str
+
+    def windows(self) -> list[WindowRow]:
+        serving = self.scope.view.serving(self.namespace)
+        return [w for w in self.scope.windows if w.window_id in serving]
+
+
+@dataclass
+class NetConnection:
+    edges: list[MergedEdge]  # its `cursor` (the network's) is made only when asked for
+    pageInfo: PageInfo  # noqa: N815 -- the GraphQL field names, read by getattr
+    totalCount: int | None  # noqa: N815
+
+
+@dataclass
+class WindowStats:
+    window: Window
+    stats: dict[str, Any]
+
+
+def _tag(value: Any, window_id: str) -> None:
+    """Note the answering window in every object of a node's answer."""
+    if isinstance(value, dict):
+        value[WINDOW_KEY] = window_id
+        for item in value.values():
+            if isinstance(item, dict | list):
+                _tag(item, window_id)
+    elif isinstance(value, list):
+        for item in value:
+            _tag(item, window_id)
+
+
+def _target(ctx: Context, row: WindowRow) -> Target:
+    # Each request to a node carries a fresh token of the hub, as the caller's role allows.
+    return Target(
+        row.window_id, row.endpoint, ctx.trust.token_maker(row.window_id, ctx.audit_actor)
+    )
+
+
+def _start(info: GraphQLResolveInfo) -> Context:
+    """Count a field that asks the windows: a request may hold only so many."""
+    ctx: Context = info.context
+    ctx.network_gathers += 1
+    if ctx.network_gathers > MAX_GATHERS:
+        raise LimitExceeded(
+            f"a request may ask the network at most {MAX_GATHERS} times (lists, lookups, stats)",
+            limit=MAX_GATHERS,
+        )
+    return ctx
+
+
+def _path(info: GraphQLResolveInfo) -> tuple[str | int, ...]:
+    return tuple(info.path.as_list())
+
+
+def _rewriter(
+    info: GraphQLResolveInfo, stats_namespaces: frozenset[str] = frozenset()
+) -> forward.Rewriter:
+    return forward.Rewriter(info.schema, info.fragments, stats_namespaces)
+
+
+class Forwarder:
+    """Makes the resolvers of one network schema."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+
+    def _noticed(self, view: NetworkView, results: Iterable[WindowResult]) -> None:
+        self.network.notice(view, results)
+
+    def connection(self, node_path: tuple[str, ...]) -> Callable[..., Any]:
+        """A list field at ``node_path`` of a node's answer, merged over the windows asked."""
+
+        async def resolve(
+            source: Scope | NamespaceScope, info: GraphQLResolveInfo, **args: Any
+        ) -> NetConnection:
+            ctx = _start(info)
+            scope = source.scope if isinstance(source, NamespaceScope) else source
+            windows = source.windows() if isinstance(source, NamespaceScope) else source.windows
+            connection = get_named_type(info.return_type)
+            assert isinstance(connection, GraphQLObjectType)
+            edge = get_named_type(connection.fields["edges"].type)
+            assert isinstance(edge, GraphQLObjectType)
+            inner = forward.connection_selection(
+                info.field_nodes, get_named_type(edge.fields["node"].type), _rewriter(info)
+            )
+            arguments = forward.page_arguments(info.field_nodes[0].arguments)
+            selection = forward.wrap(node_path[:-1], forward.field(node_path[-1], inner, arguments))
+            text, variables = forward.operation(
+                [selection], info.operation, info.variable_values, forward.PAGE_VARIABLES
+            )
+            got = await gather_connection(
+                self.network.gatherer,
+                [Call(_target(ctx, row), text, variables) for row in windows],
+                first=args["first"],
+                after=args.get("after"),
+                node_path=node_path,
+                error_path=info.path.as_list(),
+                first_var=forward.FIRST,
+                after_var=forward.AFTER,
+                id_key=forward.ID_KEY,
+            )
+            self._noticed(scope.view, got.results)
+            ctx.network_errors.extend(got.errors)
+            page = got.page
+            for merged in page.edges:
+                _tag(merged.node, merged.window_id)
+            ctx.network_sources[_path(info)] = [e.window_id for e in page.edges]
+            return NetConnection(
+                edges=page.edges,
+                pageInfo=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+                totalCount=page.total_count,
+            )
+
+        return resolve
+
+    def lookup(self, node_path: tuple[str, ...]) -> Callable[..., Any]:
+        """A record by network ID, asked of the window the ID names, if it is asked at all."""
+
+        async def resolve(
+            source: Scope | NamespaceScope, info: GraphQLResolveInfo, **args: Any
+        ) -> Any:
+            ctx = _start(info)
+            scope = source.scope if isinstance(source, NamespaceScope) else source
+            windows = source.windows() if isinstance(source, NamespaceScope) else source.windows
+            window_id = window_of(args["id"])  # InvalidId
+            row = next((w for w in windows if w.window_id == window_id), None)
+            if row is None:
+                return None
+            node_type = get_named_type(info.return_type)
+            inner = _rewriter(info).selections(forward.selections_of(info.field_nodes), node_type)
+            selection = forward.wrap(
+                node_path[:-1], forward.field(node_path[-1], inner, info.field_nodes[0].arguments)
+            )
+            text, variables = forward.operation([selection], info.operation, info.variable_values)
+            result = await self.network.gatherer.call(Call(_target(ctx, row), text, variables))
+            self._noticed(scope.view, [result])
+            path = info.path.as_list()
+            if result.failure is not None:
+                ctx.network_errors.extend(failure_errors(result.failure, path, node_path))
+                return None
+            ctx.network_errors.extend(node_errors(window_id, result.errors, path, node_path))
+            data: Any = result.data
+            for key in node_path:
+                data = data.get(key) if isinstance(data, dict) else None
+            if data is not None and not isinstance(data, dict):
+                failure = WindowError(f"window {window_id} answered no record", windowId=window_id)
+                ctx.network_errors.extend(failure_errors(failure, path))
+                return None
+            _tag(data, window_id)
+            ctx.network_sources[_path(info)] = window_id
+            return data
+
+        return resolve
+
+    async def stats(self, scope: Scope, info: GraphQLResolveInfo, **_: Any) -> Built:
+        """Totals over the windows asked, and one row per window (DESIGN §6 network.stats)."""
+        ctx = _start(info)
+        stats_type = info.schema.get_type("Stats")
+        assert isinstance(stats_type, GraphQLObjectType)
+        top = list(forward.fields_of(forward.selections_of(info.field_nodes), info.fragments))
+        asked = {f.name.value for f in top} - {"windows", "__typename"}
+        totals = set(asked) | {"fromDate", "toDate"}
+        for rate, (numerator, denominator) in RATES.items():
+            if rate in asked:
+                totals |= {numerator, denominator}
+        # The totals' fields under the hub's aliases, apart from what the client asks per window.
+        category = [forward.field("category"), forward.field("count")]
+        plain = [
+            forward.field(
+                n, category if n == "servicesByCategory" else [], alias=f"{forward.RESERVED}_{n}"
+            )
+            for n in sorted(totals)
+        ]
+        row_stats = [
+            f
+            for rows in top
+            if rows.name.value == "windows"
+            for f in forward.fields_of(forward.selections_of([rows]), info.fragments)
+            if f.name.value == "stats"
+        ]
+        arguments = info.field_nodes[0].arguments
+        calls, texts = [], {}
+        for row in scope.windows:
+            namespaces = scope.view.stats_namespaces(row.window_id)
+            if namespaces not in texts:
+                client = _rewriter(info, namespaces).selections(
+                    forward.selections_of(row_stats), stats_type
+                )
+                texts[namespaces] = forward.operation(
+                    [forward.field("stats", [*plain, *client], arguments)],
+                    info.operation,
+                    info.variable_values,
+                )
+            text, variables = texts[namespaces]
+            calls.append(Call(_target(ctx, row), text, variables))
+        results = await self.network.gatherer.gather(calls)
+        self._noticed(scope.view, results)
+        path = info.path.as_list()
+        answered: dict[str, dict[str, Any]] = {}
+        rows: dict[str, dict[str, Any]] = {}
+        for result in results:
+            window_id = result.window_id
+            if result.failure is not None:
+                ctx.network_errors.extend(failure_errors(result.failure, path, ("stats",)))
+                continue
+            ctx.network_errors.extend(node_errors(window_id, result.errors, path, ("stats",)))
+            stats = result.data.get("stats")
+            row = _totals_row(stats, totals, stats_type) if isinstance(stats, dict) else None
+            if row is None:
+                failure = WindowError(
+                    f"window {window_id} answered indicators that cannot be totalled",
+                    windowId=window_id,
+                )
+                ctx.network_errors.extend(failure_errors(failure, path))
+                continue
+            answered[window_id], rows[window_id] = stats, row
+        codes = None
+        if "enterprisesServed" in asked and rows:
+            codes = await self._served_codes(info, scope, rows)
+        merged = merge_stats(rows, codes)
+        out = Built(merged.totals)
+        out["servicesByCategory"] = [Built(c) for c in merged.totals.get("servicesByCategory", [])]
+        for name in asked:  # when no window answered, nothing was counted
+            out.setdefault(name, 0 if _is_count(stats_type, name) else None)
+        first = next(iter(rows.values()), {})
+        out["fromDate"], out["toDate"] = first.get("fromDate"), first.get("toDate")
+        window_rows = {w.window_id: w for w in scope.windows}
+        out["windows"] = []
+        for window_id, stats in answered.items():
+            _tag(stats, window_id)
+            out["windows"].append(WindowStats(Window.from_row(window_rows[window_id]), stats))
+        ctx.network_sources[_path(info)] = list(answered)
+        return out
+
+    async def _served_codes(
+        self, info: GraphQLResolveInfo, scope: Scope, rows: dict[str, dict[str, Any]]
+    ) -> dict[str, set[str]]:
+        """Credit codes per window, for the distinct count; a window whose codes cannot be read
+        has an error, and the distinct count is then null."""
+        ctx: Context = info.context
+        windows = {w.window_id: w for w in scope.windows}
+        first = next(iter(rows.values()))  # the period is the request's, the same for all
+        period = date.fromisoformat(first["fromDate"]), date.fromisoformat(first["toDate"])
+        path = [*info.path.as_list(), "enterprisesServed"]
+
+        async def codes(window_id: str) -> tuple[str, set[str] | None]:
+            target = _target(ctx, windows[window_id])
+            try:
+                found = await served_enterprise_codes(self.network.gatherer, target, *period)
+            except WindowError as error:
+                ctx.network_errors.extend(failure_errors(error, path))
+                return window_id, None
+            if found is None:
+                too_many = WindowError(
+                    f"window {window_id} has too many service records to count its enterprises"
+                    " one by one; ask a shorter period",
+                    windowId=window_id,
+                )
+                ctx.network_errors.extend(failure_errors(too_many, path))
+            return window_id, found
+
+        found = await asyncio.gather(*(codes(w) for w in rows))
+        return {w: c for w, c in found if c is not None}
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _totals_row(
+    stats: dict[str, Any], totals: set[str], stats_type: GraphQLObjectType
+) -> dict[str, Any] | None:
+    """A window's answer of the totals' fields, under their names; None when a value is not what
+    the contract says, so it cannot be totalled."""
+    row = {name: stats.get(f"{forward.RESERVED}_{name}") for name in totals}
+    return row if all(_fits(name, value, stats_type) for name, value in row.items()) else None
+
+
+def _fits(name: str, value: Any, stats_type: GraphQLObjectType) -> bool:
+    if name in ("fromDate", "toDate"):
+        try:
+            date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return False
+        return True
+    if name == "servicesByCategory":
+        return isinstance(value, list) and all(
+            isinstance(c, dict) and isinstance(c.get("category"), str) and _count(c.get("count"))
+            for c in value
+        )
+    if _is_count(stats_type, name):
+        return _count(value)
+    return value is None or isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_count(stats_type: GraphQLObjectType, name: str) -> bool:
+    named: GraphQLNamedType = get_named_type(stats_type.fields[name].type)
+    return named.name == "Int"
