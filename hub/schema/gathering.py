@@ -16,7 +16,7 @@ both into the answer).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,7 +27,6 @@ from federation.errors import LimitExceeded, WindowError
 from federation.gather import (
     Call,
     Target,
-    WindowResult,
     failure_errors,
     gather_connection,
     node_errors,
@@ -118,6 +117,13 @@ def _start(info: GraphQLResolveInfo) -> Context:
     return ctx
 
 
+def _asked(source: Scope | NamespaceScope) -> tuple[Scope, list[WindowRow]]:
+    """The network scope of a field, and the windows it asks."""
+    if isinstance(source, NamespaceScope):
+        return source.scope, source.windows()
+    return source, source.windows
+
+
 def _path(info: GraphQLResolveInfo) -> tuple[str | int, ...]:
     return tuple(info.path.as_list())
 
@@ -134,9 +140,6 @@ class Forwarder:
     def __init__(self, network: Network) -> None:
         self.network = network
 
-    def _noticed(self, view: NetworkView, results: Iterable[WindowResult]) -> None:
-        self.network.notice(view, results)
-
     def connection(self, node_path: tuple[str, ...]) -> Callable[..., Any]:
         """A list field at ``node_path`` of a node's answer, merged over the windows asked."""
 
@@ -144,8 +147,7 @@ class Forwarder:
             source: Scope | NamespaceScope, info: GraphQLResolveInfo, **args: Any
         ) -> NetConnection:
             ctx = _start(info)
-            scope = source.scope if isinstance(source, NamespaceScope) else source
-            windows = source.windows() if isinstance(source, NamespaceScope) else source.windows
+            scope, windows = _asked(source)
             connection = get_named_type(info.return_type)
             assert isinstance(connection, GraphQLObjectType)
             edge = get_named_type(connection.fields["edges"].type)
@@ -169,7 +171,7 @@ class Forwarder:
                 after_var=forward.AFTER,
                 id_key=forward.ID_KEY,
             )
-            self._noticed(scope.view, got.results)
+            self.network.notice(scope.view, got.results)
             ctx.network_errors.extend(got.errors)
             page = got.page
             for merged in page.edges:
@@ -190,8 +192,7 @@ class Forwarder:
             source: Scope | NamespaceScope, info: GraphQLResolveInfo, **args: Any
         ) -> Any:
             ctx = _start(info)
-            scope = source.scope if isinstance(source, NamespaceScope) else source
-            windows = source.windows() if isinstance(source, NamespaceScope) else source.windows
+            scope, windows = _asked(source)
             window_id = window_of(args["id"])  # InvalidId
             row = next((w for w in windows if w.window_id == window_id), None)
             if row is None:
@@ -203,7 +204,7 @@ class Forwarder:
             )
             text, variables = forward.operation([selection], info.operation, info.variable_values)
             result = await self.network.gatherer.call(Call(_target(ctx, row), text, variables))
-            self._noticed(scope.view, [result])
+            self.network.notice(scope.view, [result])
             path = info.path.as_list()
             if result.failure is not None:
                 ctx.network_errors.extend(failure_errors(result.failure, path, node_path))
@@ -264,7 +265,7 @@ class Forwarder:
             text, variables = texts[namespaces]
             calls.append(Call(_target(ctx, row), text, variables))
         results = await self.network.gatherer.gather(calls)
-        self._noticed(scope.view, results)
+        self.network.notice(scope.view, results)
         path = info.path.as_list()
         answered: dict[str, dict[str, Any]] = {}
         rows: dict[str, dict[str, Any]] = {}

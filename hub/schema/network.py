@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     GraphQLArgument,
@@ -50,6 +50,7 @@ from hub.schema.windows import Window
 
 __all__ = ["NETWORK_TYPE_NAMES", "NetworkTypes", "WindowErrors", "build_network_types"]
 
+InputValue = TypeVar("InputValue", GraphQLArgument, GraphQLInputField)
 # The types the hub makes for the network beside the copied ones: no plugin may use these names.
 NETWORK_TYPE_NAMES = frozenset(
     {"Network", "NetworkExtensions", "NetworkStats", "StatsExtensions", "WindowStats"}
@@ -149,6 +150,17 @@ class _Copier:
             return GraphQLList(self.wrap(of.of_type))
         return self.named(of)  # type: ignore[arg-type]
 
+    def input(
+        self, kind: type[InputValue], source: GraphQLArgument | GraphQLInputField
+    ) -> InputValue:
+        """An argument or input field of the network, copied from a node's."""
+        return kind(
+            self.wrap(source.type),
+            default_value=source.default_value,
+            default=source.default,
+            description=source.description,
+        )
+
     def named(self, source: GraphQLNamedType) -> GraphQLNamedType:
         name = source.name
         if name in self.hub:
@@ -177,15 +189,7 @@ class _Copier:
         elif isinstance(source, GraphQLInputObjectType):
             made = GraphQLInputObjectType(
                 name,
-                lambda: {
-                    n: GraphQLInputField(
-                        self.wrap(f.type),
-                        default_value=f.default_value,
-                        default=f.default,
-                        description=f.description,
-                    )
-                    for n, f in source.fields.items()
-                },
+                lambda: {n: self.input(GraphQLInputField, f) for n, f in source.fields.items()},
                 description=source.description,
             )
         elif isinstance(source, GraphQLEnumType):
@@ -217,15 +221,7 @@ class _Copier:
         fields = {
             name: GraphQLField(
                 get_nullable_type(self.wrap(f.type)) if name in loose else self.wrap(f.type),
-                args={
-                    n: GraphQLArgument(
-                        self.wrap(a.type),
-                        default_value=a.default_value,
-                        default=a.default,
-                        description=a.description,
-                    )
-                    for n, a in f.args.items()
-                },
+                args={n: self.input(GraphQLArgument, a) for n, a in f.args.items()},
                 resolve=own.get(name, _field),
                 description=f.description,
                 deprecation_reason=f.deprecation_reason,
@@ -396,15 +392,7 @@ def _stats_field(
 
 
 def _copy_args(copier: _Copier, definition: GraphQLField) -> dict[str, GraphQLArgument]:
-    return {
-        n: GraphQLArgument(
-            copier.wrap(a.type),
-            default_value=a.default_value,
-            default=a.default,
-            description=a.description,
-        )
-        for n, a in definition.args.items()
-    }
+    return {n: copier.input(GraphQLArgument, a) for n, a in definition.args.items()}
 
 
 def _copy_field(
