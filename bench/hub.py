@@ -21,8 +21,8 @@ Per round (rounds interleave the contenders; the table shows medians):
 Every response is checked: the first in full (a node's page is well formed; the hub's page is
 the 50 newest of its windows' own pages, field by field, with their summed totalCount), every
 later one byte for byte against it. Figures go to ``bench/results/hub-<date>.json``.
-``--profile`` then runs a second hub process on the same registry under cProfile, loads it with
-the widest fan-out and prints where its time goes.
+``--profile`` then runs a second hub process on the same registry, warms it with the widest
+fan-out, profiles it (cProfile) while loaded with that fan-out and prints where its time goes.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import os
 import platform
 import pstats
@@ -322,13 +323,12 @@ async def measure(bench: Bench, windows: list[str], args: argparse.Namespace) ->
 
 
 async def profile(bench: Bench, windows: list[str], args: argparse.Namespace) -> None:
-    """A second hub process on the same registry under cProfile, loaded with the widest fan-out.
-    Stopped by SIGINT: uvicorn raises the signal again once shut down, and cProfile still writes
-    its file on the KeyboardInterrupt (the default SIGTERM would kill it before)."""
-    out = bench.tmp / "hub.prof"
+    """A second hub process on the same registry (``serve_profiled``), warmed with the widest
+    fan-out (its composition is built then), then profiled while loaded with it."""
+    out = Path(tempfile.gettempdir()) / f"smenet-bench-hub-{datetime.now(UTC):%Y-%m-%d}.prof"
     hub = bench.net.hub
     profiled = HubServer(data_dir=hub.data_dir, port=free_port())
-    command = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "smenet", "hub", "serve"]
+    command = [sys.executable, "-m", "bench.hub", "--serve-profiled", str(out), "hub", "serve"]
     command += ["--data", str(hub.data_dir), "--port", str(profiled.port)]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **hub.env})
     try:
@@ -343,19 +343,36 @@ async def profile(bench: Bench, windows: list[str], args: argparse.Namespace) ->
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the profiled hub did not start") from None
                 await asyncio.sleep(0.2)
+        await load(server, 1, args.warmup)
+        process.send_signal(signal.SIGUSR1)
         done = await load(server, 1, args.profile_seconds)
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
+    stats = pstats.Stats(str(out))
+    summary = stats.get_stats_profile()
+    idle = sum(f.tottime for name, f in summary.func_profiles.items() if "epoll" in name)
     print(
         f"\nprofile: a hub under a {len(windows)}-window fan-out, {len(done)} requests, "
-        f"p50 {percentile(done, 0.5) * 1000:.1f} ms (cProfile slows it down)"
+        f"p50 {percentile(done, 0.5) * 1000:.1f} ms (cProfile slows it down); busy "
+        f"{(summary.total_tt - idle) * 1000 / len(done):.1f} ms per request ({out})"
     )
-    # The process's start (imports, migrations) is in the file too: the listings keep to the
-    # request path, and to own time outside the idle event loop.
-    stats = pstats.Stats(str(out))
     stats.sort_stats("cumulative").print_stats(REQUEST_PATH, 40)
-    stats.sort_stats("tottime").print_stats(r"^(?!.*(epoll|importlib|marshal|compile))", 30)
+    stats.sort_stats("tottime").print_stats(r"^(?!.*epoll)", 30)
+
+
+def serve_profiled(out: Path, argv: list[str]) -> None:
+    """``smenet`` ``argv`` with a profiler that SIGUSR1 starts and the end of serving stops:
+    SIGINT, which uvicorn raises again once it has shut down, as a KeyboardInterrupt here."""
+    from smenet.cli import main as smenet_main
+
+    profiler = cProfile.Profile()
+    signal.signal(signal.SIGUSR1, lambda *_: profiler.enable())
+    try:
+        smenet_main(argv)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(out)
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -453,7 +470,8 @@ async def main(args: argparse.Namespace) -> None:
 
 
 def write(figures: dict[str, Any], setup_s: float, args: argparse.Namespace) -> None:
-    out = ROOT / "bench" / "results" / f"hub-{datetime.now(UTC):%Y-%m-%d}.json"
+    quick = "-quick" if args.quick else ""
+    out = ROOT / "bench" / "results" / f"hub-{datetime.now(UTC):%Y-%m-%d}{quick}.json"
     out.parent.mkdir(exist_ok=True)
     meta = {
         "command": " ".join(sys.orig_argv),
@@ -489,4 +507,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(parse_args()))
+    if sys.argv[1:2] == ["--serve-profiled"]:
+        serve_profiled(Path(sys.argv[2]), sys.argv[3:])
+    else:
+        asyncio.run(main(parse_args()))
