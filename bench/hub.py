@@ -1,9 +1,10 @@
 """``python -m bench.hub``: what the hub adds over a direct node query, and its fan-out.
 
-A real hub (``smenet hub serve``) and ``--nodes`` real window nodes (``smenet node serve``, each its
-own process, started in parallel), seeded with ``smenet node seed`` and topped up through the
-node's GraphQL API to more than 50 published services each, then onboarded through the hub's
-workflow to CONNECTED (``hub.testing``). The query is a page of 50 published services, anonymous:
+A real hub (``smenet hub serve``) and as many real window nodes as the widest fan-out
+(``smenet node serve``, each its own process), seeded with ``smenet node seed``, onboarded
+through the hub's workflow to CONNECTED (``tests.support.network.make_network``, which starts the
+nodes side by side) and topped up through the node's API to more than 50 published services.
+The query is a page of 50 published services, anonymous:
 
 - direct: ``services(first: 50) { totalCount edges { cursor node { id name category fee
   agency { id name } } } pageInfo { endCursor hasNextPage } }`` to one node;
@@ -53,8 +54,8 @@ import orjson
 from bench.harness import HEADERS, ROOT, Server, cpu_seconds, load, percentile
 from federation.merge import order_key
 from federation.testing import free_port
-from hub.testing import HubServer, NetworkHub, WindowSpec, onboard, start_network_hub
-from tests.support.network import start_node
+from hub.testing import HubServer, WindowSpec
+from tests.support.network import Network, make_network
 from tests.support.node_server import NodeServer
 
 PAGE = 50
@@ -118,46 +119,15 @@ async def publish_up_to(node: NodeServer, count: int) -> None:
             await _graphql(client, node.url, PUBLISH, ids, token)
 
 
-@dataclass
-class Bench:
-    net: NetworkHub
-    nodes: list[NodeServer]
-    tmp: Path
-
-    def stop(self) -> None:
-        for node in self.nodes:
-            node.stop()
-        self.net.hub.stop()
-
-
-async def build(tmp: Path, count: int) -> Bench:
-    begin = time.monotonic()
-    net = await start_network_hub(tmp / "hub")
-    bench = Bench(net, [], tmp)
-    phases = [f"hub {time.monotonic() - begin:.0f} s"]
-    hub_url = f"http://127.0.0.1:{net.hub.port}"
+async def build(tmp: Path, count: int) -> Network:
+    """``count`` windows on a hub, each node with ``PUBLISHED`` services."""
+    net = await make_network(tmp, [spec(i) for i in range(count)], SEED_SIZE)
     try:
-        specs = [spec(i) for i in range(count)]
-        # NodeServer.start blocks until the node is ready: threads start them side by side.
-        starting = [
-            asyncio.to_thread(start_node, s, tmp / s.window_id, hub_url, SEED_SIZE) for s in specs
-        ]
-        outcomes = await asyncio.gather(*starting, return_exceptions=True)
-        bench.nodes = [n for n in outcomes if isinstance(n, NodeServer)]
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
-        phases.append(f"nodes initialised, seeded and started {time.monotonic() - begin:.0f} s")
-        await asyncio.gather(*(publish_up_to(node, PUBLISHED) for node in bench.nodes))
-        phases.append(f"topped up {time.monotonic() - begin:.0f} s")
-        for s, node in zip(specs, bench.nodes, strict=True):
-            await onboard(net, s, node.url)
-        phases.append(f"onboarded {time.monotonic() - begin:.0f} s")
-        print(f"{count} nodes: " + ", ".join(phases), flush=True)
+        await asyncio.gather(*(publish_up_to(node, PUBLISHED) for node in net.nodes.values()))
     except BaseException:
-        bench.stop()
+        net.stop()
         raise
-    return bench
+    return net
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -279,11 +249,11 @@ async def measure_fanout(
     into.requests += len(done)
 
 
-async def measure(bench: Bench, windows: list[str], args: argparse.Namespace) -> dict[str, Any]:
-    hub = bench.net.hub
+async def measure(net: Network, windows: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    hub = net.hub
     direct: list[Server] = []
     node_pages = []
-    for window_id, node in zip(windows, bench.nodes, strict=True):
+    for window_id, node in net.nodes.items():
         server = await first_answer(window_id, node.url, node.process, NODE_BODY)
         node_pages.append(check_node(server, window_id))
         direct.append(server)
@@ -322,11 +292,11 @@ async def measure(bench: Bench, windows: list[str], args: argparse.Namespace) ->
 # --- profile --------------------------------------------------------------------------------
 
 
-async def profile(bench: Bench, windows: list[str], args: argparse.Namespace) -> None:
+async def profile(net: Network, windows: list[str], args: argparse.Namespace) -> None:
     """A second hub process on the same registry (``serve_profiled``), warmed with the widest
     fan-out (its composition is built then), then profiled while loaded with it."""
     out = Path(tempfile.gettempdir()) / f"smenet-bench-hub-{datetime.now(UTC):%Y-%m-%d}.prof"
-    hub = bench.net.hub
+    hub = net.hub
     profiled = HubServer(data_dir=hub.data_dir, port=free_port())
     command = [sys.executable, "-m", "bench.hub", "--serve-profiled", str(out), "hub", "serve"]
     command += ["--data", str(hub.data_dir), "--port", str(profiled.port)]
@@ -458,15 +428,16 @@ async def main(args: argparse.Namespace) -> None:
     windows = [spec(i).window_id for i in range(count)]
     with tempfile.TemporaryDirectory(prefix="smenet-bench-hub-") as tmp:
         started = time.monotonic()
-        bench = await build(Path(tmp), count)
+        net = await build(Path(tmp), count)
         try:
             setup_s = time.monotonic() - started
-            figures = report(await measure(bench, windows, args), args)
+            print(f"{count} nodes seeded, topped up and connected in {setup_s:.0f} s", flush=True)
+            figures = report(await measure(net, windows, args), args)
             write(figures, setup_s, args)
             if args.profile:
-                await profile(bench, windows, args)
+                await profile(net, windows, args)
         finally:
-            bench.stop()
+            net.stop()
 
 
 def write(figures: dict[str, Any], setup_s: float, args: argparse.Namespace) -> None:

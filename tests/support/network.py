@@ -4,6 +4,7 @@ would."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,16 +49,28 @@ def start_node(
 async def make_network(
     tmp: Path, specs: list[WindowSpec], seed_size: int = 8, hub_env: dict[str, str] | None = None
 ) -> Network:
-    """A hub and ``specs``' nodes, every window CONNECTED."""
+    """A hub and ``specs``' nodes, every window CONNECTED, in the order of ``specs``."""
     started = await start_network_hub(tmp / "hub", hub_env)
     net = Network(hub=started.hub, admin=started.admin, operator=started.operator)
     hub_url = f"http://127.0.0.1:{net.hub.port}"
     try:
+        # Each start blocks until its node is ready: threads start them side by side.
+        outcomes = await asyncio.gather(
+            *(
+                asyncio.to_thread(start_node, spec, tmp / spec.window_id, hub_url, seed_size)
+                for spec in specs
+            ),
+            return_exceptions=True,
+        )
+        for spec, outcome in zip(specs, outcomes, strict=True):
+            if isinstance(outcome, NodeServer):
+                net.nodes[spec.window_id] = outcome
+                net.specs[spec.window_id] = spec
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
         for spec in specs:
-            node = start_node(spec, tmp / spec.window_id, hub_url, seed_size)
-            net.nodes[spec.window_id] = node
-            net.specs[spec.window_id] = spec
-            await onboard(net, spec, node.url)
+            await onboard(net, spec, net.nodes[spec.window_id].url)
     except BaseException:
         net.stop()
         raise
