@@ -1,4 +1,6 @@
-"""``python -m bench``: the catalogue benchmark, then the lifecycle one (``bench/lifecycle.py``).
+"""``python -m bench``: the catalogue benchmark, then the lifecycle one (``bench/lifecycle.py``);
+``--only hub`` runs the hub's (``bench/hub.py``, with its defaults: ``python -m bench.hub`` for
+its options).
 
 Catalogue: a page of 50 published services with their agency, three contenders.
 
@@ -28,7 +30,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import lifecycle
+from bench import hub, lifecycle
 from bench.data import check_response, prepare
 from bench.floor import Floor
 from bench.harness import Server, cpu_seconds, load, percentile, start
@@ -155,11 +157,15 @@ async def main(args: argparse.Namespace) -> None:
         print()
     if args.only in (None, "lifecycle"):
         await lifecycle.main(args)
+    if args.only == "hub":
+        await hub.main(hub.parse_args([]))
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("catalogue", "lifecycle"), help="run one benchmark")
+    parser.add_argument(
+        "--only", choices=("catalogue", "lifecycle", "hub"), help="run one benchmark"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=4.0, help="throughput phase, per round")
     parser.add_argument("--latency-seconds", type=float, default=2.0, help="latency phase")

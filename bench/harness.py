@@ -28,6 +28,7 @@ class Server:
     process: subprocess.Popen[bytes]
     url: str
     reference: bytes = b""
+    body: bytes = BODY  # the request every load sends
 
 
 def cpu_seconds(pid: int) -> float:
@@ -90,7 +91,7 @@ async def load(server: Server, concurrency: int, seconds: float) -> list[float]:
 
         async def worker() -> None:
             while (begin := time.perf_counter()) < deadline:
-                response = await client.post(server.url, content=BODY, headers=HEADERS)
+                response = await client.post(server.url, content=server.body, headers=HEADERS)
                 latencies.append(time.perf_counter() - begin)
                 if response.status_code != 200 or response.content != server.reference:
                     raise AssertionError(

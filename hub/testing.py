@@ -7,18 +7,43 @@ free loopback port, queried with the gql client (``federation.testing.Server``).
     token = await hub.login()
     data = await hub.ok("{ windows { id status } }", token=token)
     hub.stop()
+
+A network of windows for tests and the benchmark: ``start_network_hub`` gives a hub whose
+onboarding takes two expert reviews and no publicity days, with its admin's and a HUB_OPERATOR's
+tokens; ``onboard`` takes a running node's window through the workflow to CONNECTED, as an
+operator would. Starting the nodes is the caller's (the hub never imports node code).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
 
 from federation.testing import ADMIN_PASSWORD, Result, Server, free_port, smenet
 
-__all__ = ["ADMIN_PASSWORD", "HubServer", "Result", "free_port", "smenet"]
+__all__ = [
+    "ADMIN_PASSWORD",
+    "HubServer",
+    "NetworkHub",
+    "Result",
+    "WindowSpec",
+    "free_port",
+    "onboard",
+    "smenet",
+    "start_network_hub",
+]
+
+APPLY = "mutation($i: WindowApplicationInput!) { applyWindow(input: $i) { id } }"
+START_REVIEW = "mutation($id: ID!) { startReview(id: $id) { status } }"
+REVIEW = """mutation($id: ID!) { submitReview(id: $id, score: 90,
+  opinion: "材料齐全，服务能力强", recommendation: APPROVE) { id } }"""
+PUBLICITY = "mutation($id: ID!) { startPublicity(id: $id) { status } }"
+CONNECT = """mutation($id: ID!, $e: String!, $k: JSON!) {
+  connectWindow(id: $id, endpoint: $e, jwk: $k) { status } }"""
+REVIEWERS = ("expert-1", "expert-2")
 
 
 @dataclass
@@ -52,3 +77,70 @@ class HubServer(Server):
             token=admin_token,
         )
         return await self.login(username)
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    window_id: str
+    name: str
+    region: str
+    kind: str  # comprehensive | industry
+    plugins: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ("C",)
+
+
+@dataclass
+class NetworkHub:
+    hub: HubServer
+    admin: str  # the hub admin's token
+    operator: str  # a HUB_OPERATOR's token
+
+
+async def start_network_hub(data_dir: Path, env: dict[str, str] | None = None) -> NetworkHub:
+    """A served hub with two expert reviewers and an operator; ``env`` adds SMENET_* settings."""
+    hub = HubServer(
+        data_dir=data_dir,
+        env={"SMENET_PUBLICITY_DAYS": "0", "SMENET_REVIEWS_REQUIRED": "2", **(env or {})},
+    )
+    hub.init()
+    hub.start()
+    try:
+        admin = await hub.login()
+        for reviewer in REVIEWERS:
+            await hub.create_user(admin, reviewer, "EXPERT_REVIEWER")
+        operator = await hub.create_user(admin, "operator", "HUB_OPERATOR")
+    except BaseException:
+        hub.stop()
+        raise
+    return NetworkHub(hub=hub, admin=admin, operator=operator)
+
+
+def node_jwk(endpoint: str) -> dict[str, Any]:
+    """The key a node publishes beside its GraphQL ``endpoint``."""
+    jwks = httpx.URL(endpoint).join("/.well-known/jwks.json")
+    return dict(httpx.get(jwks).json()["keys"][0])
+
+
+async def onboard(net: NetworkHub, spec: WindowSpec, endpoint: str) -> None:
+    """Apply, review (by two experts), approve, publicity (0 days), connect the node serving
+    ``endpoint``."""
+    hub, operator = net.hub, net.operator
+    application = {
+        "windowId": spec.window_id,
+        "name": spec.name,
+        "kind": spec.kind.upper(),
+        "regionCode": spec.region,
+        "organisation": spec.name.replace("窗口", "中心"),
+        "contact": {"name": "王敏", "phone": "0755-86000000", "email": "wangmin@example.cn"},
+        "serviceScope": "政策咨询、融资对接、检验检测、人才培训",
+        "industries": list(spec.industries),
+        "materials": [{"title": "营业执照", "description": "副本扫描件"}],
+    }
+    await hub.ok(APPLY, {"i": application}, token=operator)
+    await hub.ok(START_REVIEW, {"id": spec.window_id}, token=operator)
+    for reviewer in REVIEWERS:
+        token = await hub.login(reviewer)
+        await hub.ok(REVIEW, {"id": spec.window_id}, token=token)
+    await hub.ok(PUBLICITY, {"id": spec.window_id}, token=operator)
+    variables = {"id": spec.window_id, "e": endpoint, "k": node_jwk(endpoint)}
+    await hub.ok(CONNECT, variables, token=operator)

@@ -1,43 +1,23 @@
 """A small network for tests: a real hub and real window nodes, each its own process, the nodes
-seeded and onboarded through the hub's workflow over GraphQL, as an operator would."""
+seeded and onboarded through the hub's workflow over GraphQL (``hub.testing``), as an operator
+would."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import httpx
-
-from hub.testing import HubServer
+from hub.testing import NetworkHub, WindowSpec, onboard, start_network_hub
 from tests.support.node_server import NodeServer, smenet
 
-APPLY = "mutation($i: WindowApplicationInput!) { applyWindow(input: $i) { id } }"
-START_REVIEW = "mutation($id: ID!) { startReview(id: $id) { status } }"
-REVIEW = """mutation($id: ID!) {
-  submitReview(id: $id, score: 90, opinion: "材料齐全，服务能力强", recommendation: APPROVE) { id } }"""
-PUBLICITY = "mutation($id: ID!) { startPublicity(id: $id) { status } }"
-CONNECT = """mutation($id: ID!, $e: String!, $k: JSON!) {
-  connectWindow(id: $id, endpoint: $e, jwk: $k) { status } }"""
+__all__ = ["Network", "WindowSpec", "make_network", "plugin_env", "start_node"]
 
 PLUGINS = ("equipment", "inspection", "financing")
 
 
-@dataclass(frozen=True)
-class WindowSpec:
-    window_id: str
-    name: str
-    region: str
-    kind: str  # comprehensive | industry
-    plugins: tuple[str, ...] = ()
-    industries: tuple[str, ...] = ("C",)
-
-
 @dataclass
-class Network:
-    hub: HubServer
-    admin: str  # the hub admin's token
-    operator: str  # a HUB_OPERATOR's token
+class Network(NetworkHub):
     nodes: dict[str, NodeServer] = field(default_factory=dict)
     specs: dict[str, WindowSpec] = field(default_factory=dict)
 
@@ -66,57 +46,31 @@ def start_node(
     return node
 
 
-def node_jwk(node: NodeServer) -> dict[str, Any]:
-    keys = httpx.get(f"http://127.0.0.1:{node.port}/.well-known/jwks.json").json()["keys"]
-    return dict(keys[0])
-
-
-async def onboard(net: Network, spec: WindowSpec, node: NodeServer) -> None:
-    """Apply, review (by two experts), approve, publicity (0 days), connect."""
-    hub, admin = net.hub, net.operator
-    application = {
-        "windowId": spec.window_id,
-        "name": spec.name,
-        "kind": spec.kind.upper(),
-        "regionCode": spec.region,
-        "organisation": spec.name.replace("窗口", "中心"),
-        "contact": {"name": "王敏", "phone": "0755-86000000", "email": "wangmin@example.cn"},
-        "serviceScope": "政策咨询、融资对接、检验检测、人才培训",
-        "industries": list(spec.industries),
-        "materials": [{"title": "营业执照", "description": "副本扫描件"}],
-    }
-    await hub.ok(APPLY, {"i": application}, token=admin)
-    await hub.ok(START_REVIEW, {"id": spec.window_id}, token=admin)
-    for reviewer in ("expert-1", "expert-2"):
-        token = await hub.login(reviewer)
-        await hub.ok(REVIEW, {"id": spec.window_id}, token=token)
-    await hub.ok(PUBLICITY, {"id": spec.window_id}, token=admin)
-    variables = {"id": spec.window_id, "e": node.url, "k": node_jwk(node)}
-    await hub.ok(CONNECT, variables, token=admin)
-
-
 async def make_network(
     tmp: Path, specs: list[WindowSpec], seed_size: int = 8, hub_env: dict[str, str] | None = None
 ) -> Network:
-    """A hub and ``specs``' nodes, every window CONNECTED."""
-    hub = HubServer(
-        data_dir=tmp / "hub",
-        env={"SMENET_PUBLICITY_DAYS": "0", "SMENET_REVIEWS_REQUIRED": "2", **(hub_env or {})},
-    )
-    hub.init()
-    hub.start()
-    admin = await hub.login()
-    for reviewer in ("expert-1", "expert-2"):
-        await hub.create_user(admin, reviewer, "EXPERT_REVIEWER")
-    operator = await hub.create_user(admin, "operator", "HUB_OPERATOR")
-    net = Network(hub=hub, admin=admin, operator=operator)
-    hub_url = f"http://127.0.0.1:{hub.port}"
+    """A hub and ``specs``' nodes, every window CONNECTED, in the order of ``specs``."""
+    started = await start_network_hub(tmp / "hub", hub_env)
+    net = Network(hub=started.hub, admin=started.admin, operator=started.operator)
+    hub_url = f"http://127.0.0.1:{net.hub.port}"
     try:
+        # Each start blocks until its node is ready: threads start them side by side.
+        outcomes = await asyncio.gather(
+            *(
+                asyncio.to_thread(start_node, spec, tmp / spec.window_id, hub_url, seed_size)
+                for spec in specs
+            ),
+            return_exceptions=True,
+        )
+        for spec, outcome in zip(specs, outcomes, strict=True):
+            if isinstance(outcome, NodeServer):
+                net.nodes[spec.window_id] = outcome
+                net.specs[spec.window_id] = spec
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
         for spec in specs:
-            node = start_node(spec, tmp / spec.window_id, hub_url, seed_size)
-            net.nodes[spec.window_id] = node
-            net.specs[spec.window_id] = spec
-            await onboard(net, spec, node)
+            await onboard(net, spec, net.nodes[spec.window_id].url)
     except BaseException:
         net.stop()
         raise
