@@ -22,17 +22,16 @@ from starlette.routing import Route
 from federation import CORE_SCHEMA_VERSION
 from federation.ids import new_uuid
 from federation.trust import generate_key
+from hub.testing import onboard
 from tests.support.asgi import serve_in_thread
 from tests.support.factories import create_service
 from tests.support.network import (
     Network,
     WindowSpec,
     make_network,
-    onboard,
     plugin_env,
     start_node,
 )
-from tests.support.node_server import NodeServer
 from tests.support.samples import install_samples
 
 CITY = WindowSpec("sz-city", "深圳市中小企业服务窗口", "440300", "comprehensive")
@@ -376,7 +375,7 @@ async def test_a_node_with_a_conflicting_plugin_is_left_out_of_that_namespace_on
     hub_url = f"http://127.0.0.1:{net.hub.port}"
     node = start_node(rival, tmp_path / "gz-th", hub_url, seed_size=4, env=env)
     net.nodes[rival.window_id] = node
-    await onboard(net, rival, node)
+    await onboard(net, rival, node.url)
     composition = (
         await net.hub.ok(
             "{ composition { windows namespaces { name part windows } "
@@ -464,9 +463,7 @@ async def test_a_request_may_ask_the_network_only_so_many_times(net: Network) ->
     assert "LIMIT_EXCEEDED" in result.codes
 
 
-async def test_a_window_answering_malformed_records_costs_only_those(
-    net: Network, tmp_path: Path
-) -> None:
+async def test_a_window_answering_malformed_records_costs_only_those(net: Network) -> None:
     """A stand-in node (a real one cannot be made to) that connects like any node and then
     answers a record whose non-null `name` is null and a stats count that is a string."""
     sdl = (await net.nodes["sz-city"].ok("{ _service { sdl } }"))["_service"]["sdl"]
@@ -501,8 +498,7 @@ async def test_a_window_answering_malformed_records_costs_only_those(
     )
     odd = WindowSpec("zz-odd", "异常窗口", "440307", "comprehensive")
     with serve_in_thread(app) as port:
-        stand_in = NodeServer(data_dir=tmp_path, window_id="zz-odd", port=port)
-        await onboard(net, odd, stand_in)
+        await onboard(net, odd, f"http://127.0.0.1:{port}/graphql")
         result = await net.hub.call(
             '{ network(region: "4403") { services(first: 100) { edges { node { name } } } } }'
         )
