@@ -71,6 +71,10 @@ class NetworkView:
         )
 
 
+# The columns of a window a request reads: all but its SDL.
+VIEWED = tuple(name for name in Window._meta.fields_db_projection if name != "sdl")
+
+
 def _key(rows: list[Window]) -> tuple[tuple[str, str], ...]:
     return tuple((row.window_id, row.sdl_hash) for row in rows)
 
@@ -94,13 +98,19 @@ class Network:
         await self.gatherer.close()
 
     async def view(self) -> NetworkView:
-        rows = await Window.filter(status__in=list(ON_NETWORK)).order_by(
-            "connected_at", "window_id"
+        # Without the SDLs (tens of KB each): they are read only when the composition changes.
+        rows = (
+            await Window.filter(status__in=list(ON_NETWORK))
+            .order_by("connected_at", "window_id")
+            .only(*VIEWED)
         )
         key = _key(rows)
         if self._composed is None or self._composed[0] != key:
+            sdls = dict(
+                await Window.filter(id__in=[row.id for row in rows]).values_list("id", "sdl")
+            )
             composition = compose(
-                [NodeSDL(row.window_id, row.sdl, row.core_schema_version) for row in rows],
+                [NodeSDL(row.window_id, sdls[row.id], row.core_schema_version) for row in rows],
                 self.reserved,
             )
             self._composed = (key, composition)
