@@ -245,9 +245,8 @@ async def main(args: argparse.Namespace) -> None:
     write_json(sections, meta, out)
     print(f"\nfigures: {out.relative_to(ROOT)}")
     try:
-        write_png(
-            sections, f"{' '.join(sys.orig_argv[1:])} — {started:%Y-%m-%d}", out.with_suffix(".png")
-        )
+        title = f"python {' '.join(sys.orig_argv[1:])} — {started:%Y-%m-%d}"
+        write_png(sections, title, out.with_suffix(".png"))
         print(f"chart: {out.with_suffix('.png').relative_to(ROOT)}")
     except ModuleNotFoundError as error:
         print(f"no chart: {error} (pip install -e '.[bench]', as make bench does)")

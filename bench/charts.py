@@ -43,6 +43,7 @@ def write_png(sections: list[Section], title: str, path: Path) -> None:
         bars = ax.barh(names, [v for _, v, _ in targeted], color=colors)
         ax.bar_label(bars, fmt="%.2f", padding=3, fontsize=8)
         ax.scatter([t.bound for _, _, t in targeted], names, marker="|", s=300, color="black")
+        ax.set_xscale("log")  # ratios from 0.1 to 100 side by side
         ax.invert_yaxis()
         ax.set_title("ratios (bar) and their targets (|): green met, red missed", fontsize=9)
         ax.tick_params(labelsize=7)
