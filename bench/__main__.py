@@ -212,7 +212,8 @@ def machine() -> dict[str, Any]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    names = ALIASES.get(args.only, (args.only,)) if args.only else tuple(SCENARIOS)
+    asked = [n for only in args.only or SCENARIOS for n in ALIASES.get(only, (only,))]
+    names = [n for n in SCENARIOS if n in asked]  # in their order
     info = machine()
     print(
         f"python -m bench ({args.size}): {', '.join(names)}\n{info['cpus']} CPUs "
@@ -228,7 +229,7 @@ async def main(args: argparse.Namespace) -> None:
             print(f"\n=== {name} ===", flush=True)
             sections += await SCENARIOS[name](args)
     stem = f"{started:%Y-%m-%d}" + ("" if args.size == "default" else f"-{args.size}")
-    stem += f"-{args.only}" if args.only else ""
+    stem += f"-{'-'.join(args.only)}" if args.only else ""
     out = RESULTS / f"{stem}.json"
     out.parent.mkdir(exist_ok=True)
     options = {k: v for k, v in vars(args).items() if k != "workdir"}
@@ -254,7 +255,9 @@ async def main(args: argparse.Namespace) -> None:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=(*SCENARIOS, *ALIASES), help="run one scenario")
+    parser.add_argument(
+        "--only", nargs="+", choices=(*SCENARIOS, *ALIASES), help="run these scenarios"
+    )
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="a short run of everything")
     size.add_argument("--large", action="store_true", help="a bigger machine: more nodes")
