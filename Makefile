@@ -22,8 +22,10 @@ run: $(BIN)/smenet
 test: setup
 	$(BIN)/python -m pytest -q
 
+# `make bench ARGS=--quick` (or --large, --only SCENARIO): see bench/README.md.
 bench: $(BIN)/smenet
-	$(BIN)/python -m bench
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench $(ARGS)
 
 lint: $(BIN)/smenet
 	$(BIN)/ruff check .

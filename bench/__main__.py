@@ -1,6 +1,11 @@
-"""``python -m bench``: the catalogue benchmark, then the lifecycle one (``bench/lifecycle.py``);
-``--only hub`` runs the hub's (``bench/hub.py``, with its defaults: ``python -m bench.hub`` for
-its options).
+"""``python -m bench`` (``make bench``): every scenario in order, each printing its tables, then
+one results file ``bench/results/<date>.json`` and its chart ``<date>.png``.
+
+Scenarios (``--only NAME``): ``catalogue`` and ``lifecycle`` (scenario 1, the node beside the
+naive strawberry + Tortoise schema; ``node`` runs both), ``hub`` (``bench/hub.py``: added latency
+and fan-out over real nodes), ``gateways`` (scenarios 2–5 beside Hive and Apollo Gateway, where
+``bench/gateways.py`` exists) and ``scale`` (scenario 6, ``bench/scale.py``). ``--quick``: a
+short run of everything; ``--large``: more nodes for a bigger machine.
 
 Catalogue: a page of 50 published services with their agency, three contenders.
 
@@ -21,19 +26,30 @@ import argparse
 import asyncio
 import os
 import platform
+import sqlite3
 import statistics
+import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import import_module
 from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
 import orjson
 
-from bench import hub, lifecycle
+from bench import hub, lifecycle, scale
+from bench.charts import write_png
 from bench.data import check_response, prepare
 from bench.floor import Floor
-from bench.harness import Server, cpu_seconds, load, percentile, start
+from bench.harness import ROOT, Server, cpu_seconds, load, percentile, start
+from bench.report import Section, Target, write_json
+
+RESULTS = ROOT / "bench" / "results"
 
 
 @dataclass
@@ -69,47 +85,43 @@ def measure_floor(floor: Floor, reference: bytes, seconds: float, into: Measures
     into.requests += len(latencies)
 
 
-def report(results: dict[str, Measures], args: argparse.Namespace) -> None:
+def report(results: dict[str, Measures]) -> Section:
     med = statistics.median
-    print()
-    print(
-        f"{'contender':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}"
-        f"{'requests':>10}   req/s of each round"
+    out = Section(
+        name="node.catalogue",
+        title="a page of 50 published services with their agency",
+        columns=["contender", "req/s", "p50 ms", "p99 ms", "CPU ms/req", "requests", "rounds"],
     )
     for name, m in results.items():
         rounds = " ".join(f"{r:.0f}" for r in m.rps)
-        print(
-            f"{name:<10}{med(m.rps):>10.0f}{med(m.p50):>10.2f}{med(m.p99):>10.2f}"
-            f"{med(m.cpu):>12.2f}{m.requests:>10}   {rounds}"
+        out.rows.append(
+            [name, round(med(m.rps)), med(m.p50), med(m.p99), med(m.cpu), m.requests, rounds]
         )
+        out.figures |= {
+            f"node.catalogue.{name}.rps": med(m.rps),
+            f"node.catalogue.{name}.p50_ms": med(m.p50),
+            f"node.catalogue.{name}.p99_ms": med(m.p99),
+            f"node.catalogue.{name}.cpu_ms_per_request": med(m.cpu),
+        }
+        out.chart[f"{name} p50"] = med(m.p50)
     node, naive, floor = results["node"], results["naive"], results["floor"]
-    speedup = med(node.rps) / med(naive.rps)
-    print()
-    print(
-        f"node / naive: throughput ×{speedup:.2f} (target ≥ 2), "
-        f"CPU per request ×{med(node.cpu) / med(naive.cpu):.2f}, "
-        f"p50 ×{med(node.p50) / med(naive.p50):.2f}"
-    )
-    print(
-        f"node / floor: throughput ×{med(node.rps) / med(floor.rps):.3f}, "
-        f"CPU per request ×{med(node.cpu) / med(floor.cpu):.1f}"
-    )
-    print(
+    out.ratios = {
+        "node.catalogue.ratio_throughput_node_over_naive": med(node.rps) / med(naive.rps),
+        "node.catalogue.ratio_cpu_node_over_naive": med(node.cpu) / med(naive.cpu),
+        "node.catalogue.ratio_p50_node_over_naive": med(node.p50) / med(naive.p50),
+        "node.catalogue.ratio_throughput_node_over_floor": med(node.rps) / med(floor.rps),
+        "node.catalogue.ratio_cpu_node_over_floor": med(node.cpu) / med(floor.cpu),
+    }
+    out.targets["node.catalogue.ratio_throughput_node_over_naive"] = Target(">=", 2)
+    out.notes.append(
         f"load generator CPU ms/request (this process): node {med(node.client_cpu):.2f}, "
         f"naive {med(naive.client_cpu):.2f}"
     )
-    print(f"target met: {'yes' if speedup >= 2 else 'NO'}")
+    return out
 
 
-async def catalogue(args: argparse.Namespace) -> None:
-    print("python -m bench: a page of 50 published services with their agency")
-    print(
-        f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
-        + ", ".join(
-            f"{p} {version(p)}"
-            for p in ("strawberry-graphql", "graphql-core", "tortoise-orm", "uvicorn", "httpx")
-        )
-    )
+async def catalogue(args: argparse.Namespace) -> list[Section]:
+    print("catalogue: a page of 50 published services with their agency")
     print(
         f"{args.rounds} rounds; each: {args.seconds:g} s at concurrency {args.concurrency} "
         f"(req/s, server CPU), {args.latency_seconds:g} s at concurrency 1 (p50, p99); medians"
@@ -147,37 +159,123 @@ async def catalogue(args: argparse.Namespace) -> None:
             for server in servers:
                 server.process.terminate()
                 server.process.wait(timeout=10)
-    report(results, args)
+    section = report(results)
+    section.print()
+    return [section]
+
+
+Scenario = Callable[[argparse.Namespace], Awaitable[list[Section]]]
+# In order; each returns its sections. Scenarios 2–5 come from another branch: one line here.
+SCENARIOS: dict[str, Scenario] = {
+    "catalogue": catalogue,
+    "lifecycle": lifecycle.main,
+    "hub": hub.run,
+    **({"gateways": import_module("bench.gateways").run} if find_spec("bench.gateways") else {}),
+    "scale": scale.run,
+}
+ALIASES = {"node": ("catalogue", "lifecycle")}  # scenario 1
+PACKAGES = ("strawberry-graphql", "graphql-core", "tortoise-orm", "uvicorn", "httpx", "aiohttp")
+# Per run size: what every option left out is.
+PROFILES: dict[str, dict[str, Any]] = {
+    "quick": {
+        "rounds": 1, "seconds": 1.5, "latency_seconds": 1.0, "warmup": 0.5,
+        "records": 100_000, "runs": 3, "nodes": 10, "scale_runs": 3,
+    },
+    "default": {
+        "rounds": 3, "seconds": 4.0, "latency_seconds": 2.0, "warmup": 1.5,
+        "records": 1_000_000, "runs": 5, "nodes": 10, "scale_runs": 5,
+    },
+    "large": {
+        "rounds": 3, "seconds": 4.0, "latency_seconds": 2.0, "warmup": 1.5,
+        "records": 1_000_000, "runs": 5, "nodes": 30, "scale_runs": 5,
+    },
+}  # fmt: skip
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        ),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "versions": {p: version(p) for p in PACKAGES},
+    }
 
 
 async def main(args: argparse.Namespace) -> None:
-    if args.only in (None, "catalogue"):
-        await catalogue(args)
-    if args.only is None:
-        print()
-    if args.only in (None, "lifecycle"):
-        await lifecycle.main(args)
-    if args.only == "hub":
-        await hub.main(hub.parse_args([]))
+    asked = [n for only in args.only or SCENARIOS for n in ALIASES.get(only, (only,))]
+    names = [n for n in SCENARIOS if n in asked]  # in their order
+    info = machine()
+    print(
+        f"python -m bench ({args.size}): {', '.join(names)}\n{info['cpus']} CPUs "
+        f"({info['cpu_model']}), python {info['python']}, SQLite {info['sqlite']}, "
+        + ", ".join(f"{p} {v}" for p, v in info["versions"].items()),
+        flush=True,
+    )
+    sections: list[Section] = []
+    started = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="smenet-bench-") as tmp:
+        args.workdir = Path(tmp)  # databases shared by scenarios (lifecycle, scale)
+        for name in names:
+            print(f"\n=== {name} ===", flush=True)
+            sections += await SCENARIOS[name](args)
+    stem = f"{started:%Y-%m-%d}" + ("" if args.size == "default" else f"-{args.size}")
+    stem += f"-{'-'.join(args.only)}" if args.only else ""
+    out = RESULTS / f"{stem}.json"
+    out.parent.mkdir(exist_ok=True)
+    options = {k: v for k, v in vars(args).items() if k != "workdir"}
+    meta = {
+        "command": " ".join(sys.orig_argv),
+        "started": started.isoformat(timespec="seconds"),
+        "seconds": round((datetime.now(UTC) - started).total_seconds()),
+        "machine": info,
+        "options": options,
+    }
+    print("\n=== summary ===")
+    for section in sections:
+        section.print()
+    write_json(sections, meta, out)
+    print(f"\nfigures: {out.relative_to(ROOT)}")
+    try:
+        title = f"python {' '.join(sys.orig_argv[1:])} — {started:%Y-%m-%d}"
+        write_png(sections, title, out.with_suffix(".png"))
+        print(f"chart: {out.with_suffix('.png').relative_to(ROOT)}")
+    except ModuleNotFoundError as error:
+        print(f"no chart: {error} (pip install -e '.[bench]', as make bench does)")
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--only", choices=("catalogue", "lifecycle", "hub"), help="run one benchmark"
+        "--only", nargs="+", choices=(*SCENARIOS, *ALIASES), help="run these scenarios"
     )
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=4.0, help="throughput phase, per round")
-    parser.add_argument("--latency-seconds", type=float, default=2.0, help="latency phase")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a short run of everything")
+    size.add_argument("--large", action="store_true", help="a bigger machine: more nodes")
+    parser.add_argument("--rounds", type=int)
+    parser.add_argument("--seconds", type=float, help="throughput phase, per round")
+    parser.add_argument("--latency-seconds", type=float, help="latency phase")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--warmup", type=float, default=1.5, help="seconds, per contender")
-    parser.add_argument(
-        "--records", type=int, default=1_000_000, help="lifecycle: service records to build"
-    )
-    parser.add_argument(
-        "--runs", type=int, default=5, help="lifecycle: timed runs of stats (the page: 20×)"
-    )
-    return parser.parse_args()
+    parser.add_argument("--warmup", type=float, help="seconds, per contender")
+    parser.add_argument("--records", type=int, help="lifecycle and scale: service records")
+    parser.add_argument("--runs", type=int, help="lifecycle: timed runs of stats (the page: 20×)")
+    parser.add_argument("--nodes", type=int, help="scale: window nodes")
+    parser.add_argument("--scale-runs", type=int, help="scale: timed runs of network.stats")
+    args = parser.parse_args()
+    args.size = "quick" if args.quick else "large" if args.large else "default"
+    for key, value in PROFILES[args.size].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    return args
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ import httpx
 import orjson
 
 from bench.harness import HEADERS, ROOT, Server, cpu_seconds, load, percentile
+from bench.report import Section
 from federation.merge import order_key
 from federation.testing import free_port
 from hub.testing import HubServer, WindowSpec
@@ -413,6 +414,12 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def main(args: argparse.Namespace) -> None:
+    figures, setup_s = await measure_network(args)
+    write(figures, setup_s, args)
+
+
+async def measure_network(args: argparse.Namespace) -> tuple[dict[str, Any], float]:
+    """Start the network, measure and report; the figures and the seconds its start took."""
     print("python -m bench.hub: a page of 50 published services, direct and through the hub")
     print(
         f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
@@ -433,11 +440,49 @@ async def main(args: argparse.Namespace) -> None:
             setup_s = time.monotonic() - started
             print(f"{count} nodes seeded, topped up and connected in {setup_s:.0f} s", flush=True)
             figures = report(await measure(net, windows, args), args)
-            write(figures, setup_s, args)
             if args.profile:
                 await profile(net, windows, args)
         finally:
             net.stop()
+    return figures, setup_s
+
+
+async def run(options: argparse.Namespace) -> list[Section]:
+    """``python -m bench``'s hub scenario: this module's runs as sections."""
+    argv = ["--quick"] if options.quick else []
+    if options.large:
+        argv += ["--fanouts", "1", "3", "10", "30", "100"]
+    figures, setup_s = await measure_network(parse_args(argv))
+    added = Section(
+        name="hub.added",
+        title="hub added latency, one window (ms)",
+        columns=["contender", "p50 ms", "p99 ms", "req/s"],
+        notes=[f"network of {max(figures['fanout'], key=int)} nodes started in {setup_s:.0f} s"],
+    )
+    for name in ("direct", "hub"):
+        m = figures[name]
+        row = [statistics.median(m["p50"]), statistics.median(m["p99"])]
+        added.rows.append([name, *row, statistics.median(m["rps"])])
+        added.chart[f"{name} p50"] = row[0]
+    added.figures = {f"hub.{k}": v for k, v in figures.items() if isinstance(v, float)}
+    added.ratios = {k: v for k, v in added.figures.items() if ".ratio_" in k}
+    fanout = Section(
+        name="hub.fanout",
+        title="hub fan-out over N real nodes (one connection)",
+        columns=["N", "hub p50 ms", "hub p99 ms", "slowest node p50 ms", "ratio", "hub CPU ms"],
+    )
+    for n, f in figures["fanout"].items():
+        fanout.rows.append(
+            [n, f["hub_p50_ms"], f["hub_p99_ms"], f["slowest_node_p50_ms"]]
+            + [f["ratio_hub_p50_over_slowest_node_p50"], f["hub_cpu_ms_per_request"]]
+        )
+        for key, value in f.items():
+            if isinstance(value, float):
+                (fanout.ratios if key.startswith("ratio_") else fanout.figures)[
+                    f"hub.fanout.{n}.{key}"
+                ] = value
+        fanout.chart[f"N={n} p50"] = f["hub_p50_ms"]
+    return [added, fanout]
 
 
 def write(figures: dict[str, Any], setup_s: float, args: argparse.Namespace) -> None:
