@@ -29,7 +29,8 @@ hub's page the 50 newest of its windows' pages), every later one byte for byte a
 Options (``run(options)`` reads them with these defaults when absent): ``quick`` (1 round, short
 phases, N ≤ 10), ``large`` (N up to 100 over replays, 30 real nodes), ``rounds`` 3, ``seconds`` 3
 (throughput phase), ``concurrency`` 8, ``latency_seconds`` 2, ``fanout_seconds`` 2, ``warmup``
-0.5, ``node_timeout`` 1.0.
+0.5, ``node_timeout`` 1.0; ``profile`` then profiles a second hub process under the passthrough
+query (``bench.hub.profile``: cProfile, ``profile_seconds`` 10) and prints where its time goes.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,7 @@ from bench.hub import (
     first_answer,
     hub_body,
     page_of,
+    profile,
 )
 from bench.report import Section, Target
 from federation.testing import free_port
@@ -79,6 +82,8 @@ DEFAULTS: dict[str, Any] = {
     "fanout_seconds": 2.0,
     "warmup": 0.5,
     "node_timeout": 1.0,
+    "profile": False,
+    "profile_seconds": 10.0,
 }
 REPLAY_FANOUTS = [1, 3, 10, 30]
 REAL_FANOUTS = [1, 3, 10]
@@ -457,6 +462,11 @@ async def failure(
             section.figures[f"{key}.first_ms"] = times[0]
             section.figures[f"{key}.later_ms"] = med(times[1:])
             section.figures[f"{key}.windows_with_data"] = complete
+            if name == "hive" and payloads[0].get("errors"):
+                message = str(payloads[0]["errors"][0].get("message", ""))[:160]
+                section.notes.append(
+                    f"hive, {case}: data {payloads[0].get('data')!r:.40}, {message}"
+                )
         replays.set("up", lost)
     bound = args.node_timeout * 1000 + 50
     for case in ("down", "hang"):
@@ -511,6 +521,8 @@ async def run(options: argparse.Namespace) -> list[Section]:
                 check_same(servers[peer.name], direct)
             sections.append(await passthrough(servers, args))
             sections[-1].print()
+            if args.profile:
+                await profile(net, [RECORDED], args)
             apollo.stop()
             hive_one.stop()
 
@@ -596,8 +608,38 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fanout-seconds", type=float)
     parser.add_argument("--warmup", type=float)
     parser.add_argument("--node-timeout", type=float, help="hub and hive, seconds")
+    parser.add_argument("--profile", action="store_true", help="profile the passthrough hub")
+    parser.add_argument("--profile-seconds", type=float)
     return parser.parse_args(argv)
 
 
+def write(sections: list[Section], args: argparse.Namespace) -> Path:
+    """Every section's figures and ratios, ``ratio`` names as the sections give them."""
+    quick = "-quick" if args.quick else ""
+    out = ROOT / "bench" / "results" / f"gateways-{datetime.now(UTC):%Y-%m-%d}{quick}.json"
+    out.parent.mkdir(exist_ok=True)
+    results = {
+        "command": " ".join(sys.orig_argv),
+        "cpus": os.cpu_count(),
+        "options": vars(settings(args)),
+        "sections": {
+            s.name: {
+                "figures": s.figures,
+                "ratios": s.ratios,
+                "targets": {name: str(target) for name, target in s.targets.items()},
+                "notes": s.notes,
+            }
+            for s in sections
+        },
+    }
+    out.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    return out
+
+
+async def main(args: argparse.Namespace) -> None:
+    out = write(await run(args), args)
+    print(f"\nfigures: {out.relative_to(ROOT)}")
+
+
 if __name__ == "__main__":
-    asyncio.run(run(parse_args()))
+    asyncio.run(main(parse_args()))
