@@ -209,6 +209,7 @@ class Through:
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)  # the gateway's CPU ms per request
+    node_cpu: list[float] = field(default_factory=list)  # the node's, per request
     requests: int = 0
 
 
@@ -217,12 +218,14 @@ async def passthrough(servers: dict[str, Server], args: argparse.Namespace) -> S
     for server in servers.values():
         await load(server, 1, args.warmup)
     names = list(servers)
+    node_pid = servers["direct"].process.pid
     for round_no in range(args.rounds):
         for name in names if round_no % 2 == 0 else names[::-1]:
             server, into = servers[name], results[name]
             done: list[float] = []
             wall = time.perf_counter()
-            with cpu_per_request([[server.process.pid]], [into.cpu], done):
+            pids = [[server.process.pid], [node_pid]]
+            with cpu_per_request(pids, [into.cpu, into.node_cpu], done):
                 done += await load(server, args.concurrency, args.seconds)
             into.rps.append(len(done) / (time.perf_counter() - wall))
             latencies = await load(server, 1, args.latency_seconds)
@@ -233,19 +236,40 @@ async def passthrough(servers: dict[str, Server], args: argparse.Namespace) -> S
         "passthrough",
         "2. passthrough: the page of 50 services from one real node, direct and through each "
         "gateway",
-        ["contender", "p50 ms", "p99 ms", "added p50", "added p99", "req/s", "CPU ms/req", "req"],
+        [
+            "contender",
+            "p50 ms",
+            "p99 ms",
+            "added p50",
+            "added p99",
+            "req/s",
+            "CPU ms/req",
+            "node CPU ms/req",
+            "req",
+        ],
     )
     direct = results["direct"]
     for name, r in results.items():
         added50, added99 = med(r.p50) - med(direct.p50), med(r.p99) - med(direct.p99)
         section.rows.append(
-            [name, med(r.p50), med(r.p99), added50, added99, med(r.rps), med(r.cpu), r.requests]
+            [
+                name,
+                med(r.p50),
+                med(r.p99),
+                added50,
+                added99,
+                med(r.rps),
+                med(r.cpu),
+                med(r.node_cpu),
+                r.requests,
+            ]
         )
         for key, value in (
             ("p50_ms", med(r.p50)),
             ("p99_ms", med(r.p99)),
             ("rps", med(r.rps)),
             ("cpu_ms_per_request", med(r.cpu)),
+            ("node_cpu_ms_per_request", med(r.node_cpu)),
         ):
             section.figures[f"passthrough.{name}.{key}"] = value
         if name != "direct":
@@ -262,7 +286,9 @@ async def passthrough(servers: dict[str, Server], args: argparse.Namespace) -> S
     section.notes.append(
         f"req/s and CPU at concurrency {args.concurrency} ({args.seconds:g} s), p50/p99 with one "
         f"connection ({args.latency_seconds:g} s); {args.rounds} round(s), medians; CPU: the "
-        "gateway process (direct: the node), /proc utime+stime"
+        "gateway process (direct: the node), /proc utime+stime; node CPU: the node's per request "
+        "the client sent (below direct's where a gateway sends one upstream request for several "
+        "identical concurrent ones)"
     )
     return section
 
@@ -284,13 +310,15 @@ async def fanout_servers(
     hub_process: subprocess.Popen[bytes],
     hive: peers.Peer,
     windows: list[str],
-    urls: dict[str, str],
+    upstreams: dict[str, tuple[str, subprocess.Popen[bytes] | None]],
     counts: list[int],
 ) -> tuple[dict[int, Server], dict[int, Server]]:
-    """The hub's and Hive's checked query for each N of ``counts``."""
+    """The hub's and Hive's checked query for each N of ``counts``; ``upstreams``: each
+    window's URL and the process serving it."""
     pages = []
     for window_id in windows[: max(counts)]:
-        node = await first_answer(window_id, urls[window_id], hub_process, NODE_BODY)
+        url, process = upstreams[window_id]
+        node = await first_answer(window_id, url, process, NODE_BODY)
         pages.append(check_node(node, window_id))
     via_hub, via_hive = {}, {}
     for n in counts:
@@ -547,7 +575,12 @@ async def run(options: argparse.Namespace) -> list[Section]:
             hub = replay_net.hub
             assert hub.process is not None
             via_hub, via_hive = await fanout_servers(
-                hub.url, hub.process, hive, windows, replays.urls, replay_counts
+                hub.url,
+                hub.process,
+                hive,
+                windows,
+                {w: (url, replays.process) for w, url in replays.urls.items()},
+                replay_counts,
             )
             target = Target("<=", 0.7)
             sections.append(
@@ -576,7 +609,12 @@ async def run(options: argparse.Namespace) -> list[Section]:
             stops.append(hive_real.stop)
             ids = list(real)
             via_hub, via_hive = await fanout_servers(
-                net.hub.url, net.hub.process, hive_real, ids, real, real_counts
+                net.hub.url,
+                net.hub.process,
+                hive_real,
+                ids,
+                {w: (node.url, node.process) for w, node in net.nodes.items()},
+                real_counts,
             )
             node_pids = [n.process.pid for n in net.nodes.values() if n.process]
             sections.append(
