@@ -653,8 +653,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def write(sections: list[Section], args: argparse.Namespace) -> Path:
     """Every section's figures and ratios, ``ratio`` names as the sections give them."""
-    quick = "-quick" if args.quick else ""
-    out = ROOT / "bench" / "results" / f"gateways-{datetime.now(UTC):%Y-%m-%d}{quick}.json"
+    kind = "-quick" if args.quick else "-large" if args.large else ""
+    out = ROOT / "bench" / "results" / f"gateways-{datetime.now(UTC):%Y-%m-%d}{kind}.json"
     out.parent.mkdir(exist_ok=True)
     results = {
         "command": " ".join(sys.orig_argv),
