@@ -8,12 +8,14 @@ The query is ``bench.hub``'s page of 50 published services, anonymous. Contender
 - **hive**: Hive Gateway (its JS runtime, one process) over a ``mesh-compose`` supergraph; for a
   fan-out every window's types and root fields are prefixed with its id (``rp_007_services``) and
   one query asks them all under aliases, the best its users can do;
+- **hive-no-dedupe** (passthrough only): the same with its default merging of identical in-flight
+  upstream queries off, so that every request reaches the node, as through the hub;
 - **apollo**: Apollo Gateway, IntrospectAndCompose over the node (passthrough only: it cannot
   take the same subgraph twice).
 
 Scenarios, each a ``bench.report.Section``:
 
-2. passthrough: direct, hub, hive, apollo over one real node: p50/p99 with one connection,
+2. passthrough: direct, hub, hive (twice), apollo over one real node: p50/p99 with one connection,
    req/s at ``concurrency`` connections, the gateway process's CPU ms per request; added
    latency over direct and its ratios;
 3. fan-out to N windows: hub p50/p99 vs hive p50/p99 (one connection), CPU per request, over
@@ -194,10 +196,10 @@ async def stopping(*stops: Callable[[], None]) -> AsyncIterator[list[Callable[[]
 
 
 async def hive_over(
-    urls: dict[str, str], tmp: Path, name: str, prefix: bool, timeout: float
+    urls: dict[str, str], tmp: Path, name: str, prefix: bool, timeout: float, dedupe: bool = True
 ) -> peers.Peer:
     supergraph = await asyncio.to_thread(peers.compose, urls, tmp / f"{name}.graphql", prefix)
-    return await peers.start_hive(supergraph, free_port(), timeout)
+    return await peers.start_hive(supergraph, free_port(), timeout, dedupe)
 
 
 # --- 2. passthrough -------------------------------------------------------------------------
@@ -280,15 +282,15 @@ async def passthrough(servers: dict[str, Server], args: argparse.Namespace) -> S
         ratio = f"passthrough.hub_added_p50_over_{peer}"
         section.ratios[ratio] = added["hub"] / added[peer]
         section.targets[ratio] = Target("<=", 1.0)
-        section.ratios[f"passthrough.hub_rps_over_{peer}"] = med(results["hub"].rps) / med(
-            results[peer].rps
-        )
+    for peer in ("hive", "hive-no-dedupe", "apollo"):
+        ratio = f"passthrough.hub_rps_over_{peer.replace('-', '_')}"
+        section.ratios[ratio] = med(results["hub"].rps) / med(results[peer].rps)
     section.notes.append(
         f"req/s and CPU at concurrency {args.concurrency} ({args.seconds:g} s), p50/p99 with one "
         f"connection ({args.latency_seconds:g} s); {args.rounds} round(s), medians; CPU: the "
         "gateway process (direct: the node), /proc utime+stime; node CPU: the node's per request "
         "the client sent (below direct's where a gateway sends one upstream request for several "
-        "identical concurrent ones)"
+        "identical concurrent ones: Hive's default; hive-no-dedupe has it off)"
     )
     return section
 
@@ -535,6 +537,8 @@ async def run(options: argparse.Namespace) -> list[Section]:
             stops.append(apollo.stop)
             hive_one = await hive_over({RECORDED: node.url}, tmp, "one", False, 30)
             stops.append(hive_one.stop)
+            hive_plain = await hive_over({RECORDED: node.url}, tmp, "plain", False, 30, False)
+            stops.append(hive_plain.stop)
             direct = await first_answer("direct", node.url, node.process, NODE_BODY)
             check_node(direct, RECORDED)
             servers = {"direct": direct}
@@ -542,7 +546,7 @@ async def run(options: argparse.Namespace) -> list[Section]:
                 "hub", net.hub.url, net.hub.process, hub_body([RECORDED])
             )
             check_hub(servers["hub"], [page_of(direct, ("services",))])
-            for peer in (hive_one, apollo):
+            for peer in (hive_one, hive_plain, apollo):
                 servers[peer.name] = await first_answer(
                     peer.name, peer.url, peer.process, NODE_BODY
                 )
@@ -551,8 +555,8 @@ async def run(options: argparse.Namespace) -> list[Section]:
             sections[-1].print()
             if args.profile:
                 await profile(net, [RECORDED], args)
-            apollo.stop()
-            hive_one.stop()
+            for peer in (apollo, hive_one, hive_plain):
+                peer.stop()
 
             # Replays of the recorded node, on a hub of their own.
             windows = [replay_id(i) for i in range(max(replay_counts))]

@@ -139,7 +139,11 @@ def compose(subgraphs: dict[str, str], out: Path, prefix: bool) -> Path:
     return out
 
 
-async def start_hive(supergraph: Path, port: int, upstream_timeout: float) -> Peer:
-    """Hive Gateway serving ``supergraph``; ``upstream_timeout`` (s) bounds each subgraph call."""
-    timeout_ms = str(round(upstream_timeout * 1000))
-    return await _start("hive", ["node", "hive.mjs", str(port), str(supergraph), timeout_ms], port)
+async def start_hive(
+    supergraph: Path, port: int, upstream_timeout: float, dedupe: bool = True
+) -> Peer:
+    """Hive Gateway serving ``supergraph``; ``upstream_timeout`` (s) bounds each subgraph call;
+    ``dedupe``: its default, one upstream request for identical in-flight queries."""
+    command = ["node", "hive.mjs", str(port), str(supergraph), str(round(upstream_timeout * 1000))]
+    name = "hive" if dedupe else "hive-no-dedupe"
+    return await _start(name, command if dedupe else [*command, "no-dedupe"], port)
