@@ -3,8 +3,8 @@ one results file ``bench/results/<date>.json`` and its chart ``<date>.png``.
 
 Scenarios (``--only NAME``): ``catalogue`` and ``lifecycle`` (scenario 1, the node beside the
 naive strawberry + Tortoise schema; ``node`` runs both), ``hub`` (``bench/hub.py``: added latency
-and fan-out over real nodes), ``gateways`` (scenarios 2–5 beside Hive and Apollo Gateway, where
-``bench/gateways.py`` exists) and ``scale`` (scenario 6, ``bench/scale.py``). ``--quick``: a
+and fan-out over real nodes), ``gateways`` (scenarios 2–5 beside Hive and Apollo Gateway,
+``bench/gateways.py``) and ``scale`` (scenario 6, ``bench/scale.py``). ``--quick``: a
 short run of everything; ``--large``: more nodes for a bigger machine.
 
 Catalogue: a page of 50 published services with their agency, three contenders.
@@ -34,15 +34,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import import_module
 from importlib.metadata import version
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from bench import hub, lifecycle, scale
+from bench import gateways, hub, lifecycle, scale
 from bench.charts import write_png
 from bench.data import check_response, prepare
 from bench.floor import Floor
@@ -165,12 +163,12 @@ async def catalogue(args: argparse.Namespace) -> list[Section]:
 
 
 Scenario = Callable[[argparse.Namespace], Awaitable[list[Section]]]
-# In order; each returns its sections. Scenarios 2–5 come from another branch: one line here.
+# In order; each returns its sections.
 SCENARIOS: dict[str, Scenario] = {
     "catalogue": catalogue,
     "lifecycle": lifecycle.main,
     "hub": hub.run,
-    **({"gateways": import_module("bench.gateways").run} if find_spec("bench.gateways") else {}),
+    "gateways": gateways.run,
     "scale": scale.run,
 }
 ALIASES = {"node": ("catalogue", "lifecycle")}  # scenario 1

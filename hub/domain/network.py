@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -88,6 +89,7 @@ class Network:
         self.node_timeout = node_timeout
         self.reserved = reserved  # the hub's own type names (federation.compose)
         self._composed: tuple[tuple[tuple[str, str], ...], Composition] | None = None
+        self._view: tuple[tuple[Any, ...], NetworkView] | None = None
         self._rereading: dict[str, asyncio.Task[None]] = {}
         # (window, schema hash) whose SDL was refused, and when: not read again for a while.
         self._refused: dict[tuple[str, str], float] = {}
@@ -98,31 +100,35 @@ class Network:
         await self.gatherer.close()
 
     async def view(self) -> NetworkView:
-        # Without the SDLs (tens of KB each): they are read only when the composition changes.
-        rows = (
-            await Window.filter(status__in=list(ON_NETWORK))
-            .order_by("connected_at", "window_id")
-            .only(*VIEWED)
+        on_network = Window.filter(status__in=list(ON_NETWORK)).order_by(
+            "connected_at", "window_id"
         )
-        key = _key(rows)
-        if self._composed is None or self._composed[0] != key:
-            sdls = dict(
-                await Window.filter(id__in=[row.id for row in rows]).values_list("id", "sdl")
-            )
-            composition = compose(
-                [NodeSDL(row.window_id, sdls[row.id], row.core_schema_version) for row in rows],
-                self.reserved,
-            )
-            self._composed = (key, composition)
-            log.info(
-                "network composed: %d windows, %d conflicts",
-                len(composition.windows),
-                len(composition.conflicts),
-            )
-            # Breakers of windows that left are of no use any more.
-            for window_id in self.gatherer.windows() - {row.window_id for row in rows}:
-                self.gatherer.forget(window_id)
-        return NetworkView({row.window_id: row for row in rows}, self._composed[1])
+        # A window's last change and its schema, for each window on the network: the windows
+        # themselves (their rows, without the SDLs) are read again only when these changed.
+        state = tuple(await on_network.values_list("window_id", "sdl_hash", "updated_at"))
+        if self._view is None or self._view[0] != state:
+            rows = await on_network.only(*VIEWED)
+            key = _key(rows)
+            if self._composed is None or self._composed[0] != key:
+                self._composed = (key, await self._compose(rows))
+            self._view = (state, NetworkView({r.window_id: r for r in rows}, self._composed[1]))
+        return self._view[1]
+
+    async def _compose(self, rows: list[Window]) -> Composition:
+        sdls = dict(await Window.filter(id__in=[row.id for row in rows]).values_list("id", "sdl"))
+        composition = compose(
+            [NodeSDL(row.window_id, sdls[row.id], row.core_schema_version) for row in rows],
+            self.reserved,
+        )
+        log.info(
+            "network composed: %d windows, %d conflicts",
+            len(composition.windows),
+            len(composition.conflicts),
+        )
+        # Breakers of windows that left are of no use any more.
+        for window_id in self.gatherer.windows() - {row.window_id for row in rows}:
+            self.gatherer.forget(window_id)
+        return composition
 
     def notice(self, view: NetworkView, results: Iterable[WindowResult]) -> None:
         """Read a node's schema again when the hash it answered with is not the registry's."""

@@ -277,12 +277,12 @@ class _Variables(Visitor):
 def operation(
     selections: Sequence[SelectionNode],
     client: OperationDefinitionNode,
-    variables: Mapping[str, Any],
     extra: Sequence[VariableDefinitionNode] = (),
-) -> tuple[str, dict[str, Any]]:
-    """The query text and variables for a node: ``selections`` with the client operation's
-    variable definitions they use (and ``extra``, the hub's), and their values (coerced by the
-    hub: for the network's copied types, the same JSON the client sent)."""
+) -> tuple[str, frozenset[str]]:
+    """The query text for a node: ``selections`` with the client operation's variable
+    definitions they use (and ``extra``, the hub's); and the names of the client's variables it
+    declares, whose values (coerced by the hub: for the network's copied types, the same JSON
+    the client sent) go with it."""
     body = SelectionSetNode(selections=tuple(selections))
     used = _Variables()
     visit(body, used)
@@ -293,8 +293,6 @@ def operation(
             raise InputError(f"variable names starting with {RESERVED!r} are reserved", name=name)
         if name in used.names:
             definitions.append(definition)
-    names = {d.variable.name.value for d in definitions}
-    values = {name: value for name, value in variables.items() if name in names}
     text = print_ast(
         OperationDefinitionNode(
             operation=OperationType.QUERY,
@@ -304,7 +302,7 @@ def operation(
             selection_set=body,
         )
     )
-    return text, values
+    return text, frozenset(d.variable.name.value for d in definitions[len(extra) :])
 
 
 def _variable(name: str, type_name: str, required: bool = False) -> VariableDefinitionNode:

@@ -16,6 +16,7 @@ both into the answer).
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -48,6 +49,8 @@ __all__ = ["WINDOW_KEY", "Built", "Forwarder", "NamespaceScope", "Scope", "Windo
 WINDOW_KEY = "smenet:window"
 # Fields that ask the windows, per request: each asks every window in scope.
 MAX_GATHERS = 10
+# Queries whose node texts are kept (``Forwarder._query``).
+MAX_TEXTS = 512
 
 
 class Built(dict[str, Any]):
@@ -139,6 +142,32 @@ class Forwarder:
 
     def __init__(self, network: Network) -> None:
         self.network = network
+        # What a field of a query asks the nodes, kept for the next request of the same query
+        # (strawberry's parser cache gives it the same operation object): text and variables.
+        self._texts: OrderedDict[tuple[Any, ...], tuple[Any, Any, str, frozenset[str]]] = (
+            OrderedDict()
+        )
+
+    def _query(
+        self,
+        info: GraphQLResolveInfo,
+        build: Callable[[], tuple[str, frozenset[str]]],
+        *key: Any,
+    ) -> tuple[str, dict[str, Any]]:
+        """The text ``build`` makes for this field of this query, and this request's values of
+        the client variables it declares."""
+        full = (id(info.operation), id(info.schema), *info.path.as_list(), *key)
+        cached = self._texts.get(full)
+        # The operation and schema are kept with it, so their ids cannot name others meanwhile.
+        if cached is None or cached[0] is not info.operation or cached[1] is not info.schema:
+            cached = (info.operation, info.schema, *build())
+            self._texts[full] = cached
+            if len(self._texts) > MAX_TEXTS:
+                self._texts.popitem(last=False)
+        else:
+            self._texts.move_to_end(full)
+        values = info.variable_values
+        return cached[2], {name: values[name] for name in cached[3] if name in values}
 
     def connection(self, node_path: tuple[str, ...]) -> Callable[..., Any]:
         """A list field at ``node_path`` of a node's answer, merged over the windows asked."""
@@ -148,18 +177,24 @@ class Forwarder:
         ) -> NetConnection:
             ctx = _start(info)
             scope, windows = _asked(source)
-            connection = get_named_type(info.return_type)
-            assert isinstance(connection, GraphQLObjectType)
-            edge = get_named_type(connection.fields["edges"].type)
-            assert isinstance(edge, GraphQLObjectType)
-            inner = forward.connection_selection(
-                info.field_nodes, get_named_type(edge.fields["node"].type), _rewriter(info)
-            )
-            arguments = forward.page_arguments(info.field_nodes[0].arguments)
-            selection = forward.wrap(node_path[:-1], forward.field(node_path[-1], inner, arguments))
-            text, variables = forward.operation(
-                [selection], info.operation, info.variable_values, forward.PAGE_VARIABLES
-            )
+
+            def build() -> tuple[str, frozenset[str]]:
+                connection = get_named_type(info.return_type)
+                assert isinstance(connection, GraphQLObjectType)
+                edge = get_named_type(connection.fields["edges"].type)
+                assert isinstance(edge, GraphQLObjectType)
+                inner = forward.connection_selection(
+                    info.field_nodes, get_named_type(edge.fields["node"].type), _rewriter(info)
+                )
+                arguments = forward.page_arguments(info.field_nodes[0].arguments)
+                selection = forward.field(node_path[-1], inner, arguments)
+                return forward.operation(
+                    [forward.wrap(node_path[:-1], selection)],
+                    info.operation,
+                    forward.PAGE_VARIABLES,
+                )
+
+            text, variables = self._query(info, build)
             got = await gather_connection(
                 self.network.gatherer,
                 [Call(_target(ctx, row), text, variables) for row in windows],
@@ -197,12 +232,15 @@ class Forwarder:
             row = next((w for w in windows if w.window_id == window_id), None)
             if row is None:
                 return None
-            node_type = get_named_type(info.return_type)
-            inner = _rewriter(info).selections(forward.selections_of(info.field_nodes), node_type)
-            selection = forward.wrap(
-                node_path[:-1], forward.field(node_path[-1], inner, info.field_nodes[0].arguments)
-            )
-            text, variables = forward.operation([selection], info.operation, info.variable_values)
+
+            def build() -> tuple[str, frozenset[str]]:
+                node_type = get_named_type(info.return_type)
+                fields = forward.selections_of(info.field_nodes)
+                inner = _rewriter(info).selections(fields, node_type)
+                selection = forward.field(node_path[-1], inner, info.field_nodes[0].arguments)
+                return forward.operation([forward.wrap(node_path[:-1], selection)], info.operation)
+
+            text, variables = self._query(info, build)
             result = await self.network.gatherer.call(Call(_target(ctx, row), text, variables))
             self.network.notice(scope.view, [result])
             path = info.path.as_list()
@@ -249,20 +287,19 @@ class Forwarder:
             for f in forward.fields_of(forward.selections_of([rows]), info.fragments)
             if f.name.value == "stats"
         ]
-        arguments = info.field_nodes[0].arguments
-        calls, texts = [], {}
+
+        def build(namespaces: frozenset[str]) -> tuple[str, frozenset[str]]:
+            client = _rewriter(info, namespaces).selections(
+                forward.selections_of(row_stats), stats_type
+            )
+            arguments = info.field_nodes[0].arguments
+            selection = forward.field("stats", [*plain, *client], arguments)
+            return forward.operation([selection], info.operation)
+
+        calls = []
         for row in scope.windows:
             namespaces = scope.view.stats_namespaces(row.window_id)
-            if namespaces not in texts:
-                client = _rewriter(info, namespaces).selections(
-                    forward.selections_of(row_stats), stats_type
-                )
-                texts[namespaces] = forward.operation(
-                    [forward.field("stats", [*plain, *client], arguments)],
-                    info.operation,
-                    info.variable_values,
-                )
-            text, variables = texts[namespaces]
+            text, variables = self._query(info, lambda ns=namespaces: build(ns), namespaces)
             calls.append(Call(_target(ctx, row), text, variables))
         results = await self.network.gatherer.gather(calls)
         self.network.notice(scope.view, results)
