@@ -112,12 +112,6 @@ def is_connection(named: GraphQLNamedType) -> bool:
     )
 
 
-def _node_type(connection: GraphQLObjectType) -> GraphQLNamedType:
-    edge = get_named_type(connection.fields["edges"].type)
-    assert isinstance(edge, GraphQLObjectType)
-    return get_named_type(edge.fields["node"].type)
-
-
 def _lookup(definition: GraphQLField) -> bool:
     """A field that finds one record by its network ID: asked of the window the ID names."""
     (argument,) = definition.args.values() if len(definition.args) == 1 else (None,)

@@ -29,7 +29,7 @@ class Network(NetworkHub):
 
 def plugin_env(plugins: tuple[str, ...]) -> dict[str, str]:
     """A node with exactly ``plugins`` of the first-party ones."""
-    return {"SMENET_PLUGINS_DISABLED": ",".join(p for p in PLUGINS if p not in plugins) or ""}
+    return {"SMENET_PLUGINS_DISABLED": ",".join(p for p in PLUGINS if p not in plugins)}
 
 
 def start_node(
