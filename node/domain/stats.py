@@ -18,6 +18,7 @@ from federation.errors import InputError
 from node.domain.access import READ_ROLES, Actor, require
 from node.domain.demands import DemandStatus
 from node.domain.periods import local_today, period_bounds
+from node.models import Agency
 
 # Ratings of 4 or 5 count as satisfied.
 SATISFIED_RATING = 4
@@ -67,6 +68,24 @@ class Stats:
     @property
     def public_welfare_share(self) -> float | None:
         return _rate(self.public_welfare_services, self.services_delivered)
+
+
+@dataclass(frozen=True)
+class AgencyStats:
+    """One agency's share of a period's services (seed 001 第十二条: a cooperating agency is
+    assessed on enterprises served, services and satisfaction)."""
+
+    agency: Agency
+    services_delivered: int
+    services_online: int
+    services_offline: int
+    enterprises_served: int
+    feedback_count: int
+    satisfied_feedback: int
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _rate(self.satisfied_feedback, self.feedback_count)
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -140,6 +159,25 @@ SELECT
 """
 
 
+# Per delivering agency, by the same event times as the window's figures.
+AGENCY_SERVICES = """
+SELECT agency_id, COUNT(*) AS delivered,
+  SUM(CASE WHEN channel = 'ONLINE' THEN 1 ELSE 0 END) AS online,
+  SUM(CASE WHEN channel = 'OFFLINE' THEN 1 ELSE 0 END) AS offline,
+  COUNT(DISTINCT enterprise_id) AS served
+FROM service_records WHERE completed_at >= $1 AND completed_at < $2 AND agency_id IS NOT NULL
+GROUP BY agency_id
+"""
+
+AGENCY_FEEDBACK = f"""
+SELECT r.agency_id AS agency_id, COUNT(*) AS feedback,
+  SUM(CASE WHEN f.rating >= {SATISFIED_RATING} THEN 1 ELSE 0 END) AS satisfied
+FROM feedback f JOIN service_records r ON r.id = f.service_record_id
+WHERE f.created_at >= $1 AND f.created_at < $2 AND r.agency_id IS NOT NULL
+GROUP BY r.agency_id
+"""
+
+
 def _median_hours(dialect: str, event: str) -> str:
     """Median hours from submission to ``event`` over the demands whose event is in the period."""
     period = f"{event} >= $1 AND {event} < $2"
@@ -168,6 +206,10 @@ def queries(dialect: str) -> dict[str, str]:
         "response": _median_hours(dialect, "accepted_at"),
         "resolution": _median_hours(dialect, "completed_at"),
     }
+    return _placeholders(dialect, statements)
+
+
+def _placeholders(dialect: str, statements: dict[str, str]) -> dict[str, str]:
     if dialect == "postgres":
         return statements
     return {name: re.sub(r"\$(\d+)", r"?\1", sql) for name, sql in statements.items()}
@@ -224,3 +266,41 @@ async def compute_stats(
 def _hours(value: Any) -> float | None:
     # PostgreSQL answers a Decimal; SQLite's julianday arithmetic carries float noise.
     return None if value is None else round(float(value), 4)
+
+
+async def compute_agency_stats(
+    actor: Actor, date_from: date | None, date_to: date | None, tz: str
+) -> list[AgencyStats]:
+    """Every agency's figures of the period (zeros for one that delivered nothing), by name."""
+    require(actor, READ_ROLES, "read the indicators")
+    date_from, date_to = resolve_period(date_from, date_to, tz)
+    bounds = list(period_bounds(date_from, date_to, tz))
+    connection = connections.get("default")
+    statements = _placeholders(
+        connection.capabilities.dialect,
+        {"services": AGENCY_SERVICES, "feedback": AGENCY_FEEDBACK},
+    )
+    services = {
+        str(row["agency_id"]): row
+        for row in await connection.execute_query_dict(statements["services"], bounds)
+    }
+    feedback = {
+        str(row["agency_id"]): row
+        for row in await connection.execute_query_dict(statements["feedback"], bounds)
+    }
+    empty: dict[str, Any] = {}
+    out = []
+    for agency in await Agency.all().order_by("name", "id"):
+        delivered, rated = services.get(str(agency.id), empty), feedback.get(str(agency.id), empty)
+        out.append(
+            AgencyStats(
+                agency=agency,
+                services_delivered=int(delivered.get("delivered", 0)),
+                services_online=int(delivered.get("online", 0)),
+                services_offline=int(delivered.get("offline", 0)),
+                enterprises_served=int(delivered.get("served", 0)),
+                feedback_count=int(rated.get("feedback", 0)),
+                satisfied_feedback=int(rated.get("satisfied", 0)),
+            )
+        )
+    return out

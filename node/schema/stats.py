@@ -8,7 +8,8 @@ from typing import Annotated
 import strawberry
 
 from node.domain import stats
-from node.schema.context import Ctx
+from node.schema.catalogue import Agency
+from node.schema.context import Context, Ctx
 from node.schema.enums import ServiceCategory
 
 
@@ -96,6 +97,37 @@ class Stats:
         )
 
 
+@strawberry.type(
+    description="One agency's services of a period (seed 001 第十二条), by when they happened"
+)
+class AgencyStats:
+    agency: Agency
+    services_delivered: int = strawberry.field(
+        description="service records completed with this agency delivering"
+    )
+    services_online: int
+    services_offline: int
+    enterprises_served: int = strawberry.field(description="distinct enterprises of those services")
+    feedback_count: int = strawberry.field(description="ratings given of those services")
+    satisfied_feedback: int = strawberry.field(description="ratings of 4 or 5")
+    satisfaction_rate: float | None = strawberry.field(
+        description="satisfiedFeedback / feedbackCount; null when no rating"
+    )
+
+    @classmethod
+    def from_domain(cls, s: stats.AgencyStats, ctx: Context) -> AgencyStats:
+        return cls(
+            agency=Agency.from_row(s.agency, ctx),
+            services_delivered=s.services_delivered,
+            services_online=s.services_online,
+            services_offline=s.services_offline,
+            enterprises_served=s.enterprises_served,
+            feedback_count=s.feedback_count,
+            satisfied_feedback=s.satisfied_feedback,
+            satisfaction_rate=s.satisfaction_rate,
+        )
+
+
 def stats_query(stats_type: type[Stats] = Stats) -> type:
     """The ``stats`` query field; with plugin indicators, ``stats_type`` adds ``Stats.ext``."""
 
@@ -116,5 +148,19 @@ def stats_query(stats_type: type[Stats] = Stats) -> type:
             ctx = info.context
             result = await stats.compute_stats(ctx.actor, from_, to, ctx.settings.timezone)
             return stats_type.from_domain(result)
+
+        @strawberry.field(
+            description="every agency's indicators of the calendar days from..to, by name; "
+            "the period as for stats"
+        )
+        async def agency_stats(
+            self,
+            info: Ctx,
+            from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+            to: date | None = None,
+        ) -> list[AgencyStats]:
+            ctx = info.context
+            rows = await stats.compute_agency_stats(ctx.actor, from_, to, ctx.settings.timezone)
+            return [AgencyStats.from_domain(row, ctx) for row in rows]
 
     return StatsQuery

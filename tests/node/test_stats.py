@@ -14,10 +14,11 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from federation.errors import InputError, Unauthenticated
 from node import db
 from node.domain.access import ANONYMOUS, Actor, Role
-from node.domain.stats import Stats, compute_stats, resolve_period
+from node.domain.stats import Stats, compute_agency_stats, compute_stats, resolve_period
 from node.models import (
     Activity,
     ActivityRegistration,
+    Agency,
     Demand,
     DemandTransition,
     Enterprise,
@@ -43,6 +44,7 @@ LIFECYCLE = (
     Activity,
     Service,
     Enterprise,
+    Agency,
 )
 
 
@@ -90,11 +92,13 @@ async def record(
     svc: Service,
     completed_at: datetime | None,
     channel: str = "OFFLINE",
+    agency: Agency | None = None,
 ) -> ServiceRecord:
     started = (completed_at or utc(2026, 1, 1)) - timedelta(days=1)
     return await ServiceRecord.create(
         enterprise=ent,
         service=svc,
+        agency=agency,
         channel=channel,
         status="IN_PROGRESS" if completed_at is None else "COMPLETED",
         started_at=started,
@@ -183,6 +187,49 @@ async def test_satisfaction_counts_ratings_of_four_and_five(clean: None) -> None
     )
     s = await stats(date(2026, 7, 1), date(2026, 7, 31))
     assert (s.feedback_count, s.satisfied_feedback, s.satisfaction_rate) == (4, 2, 0.5)
+
+
+async def rate(rated: ServiceRecord, rating: int, given: datetime) -> None:
+    await Feedback.create(
+        service_record=rated, rating=rating, channel="PHONE_CALLBACK", actor="s", created_at=given
+    )
+
+
+async def test_agencies_count_their_own_services_enterprises_and_ratings(clean: None) -> None:
+    lab = await Agency.create(name="检测所")
+    bank = await Agency.create(name="合作银行")
+    idle = await Agency.create(name="咨询公司")
+    a, b, svc = await enterprise(), await enterprise(), await service()
+    at = utc(2026, 5, 10, 2)
+    await rate(await record(a, svc, at, "ONLINE", lab), 5, at)
+    await rate(await record(a, svc, at, "OFFLINE", lab), 3, at)
+    await rate(await record(b, svc, at, "OFFLINE", lab), 4, utc(2026, 6, 2))  # rated in June
+    await record(b, svc, at, "ONLINE", bank)
+    await record(b, svc, utc(2026, 6, 1, 2), "ONLINE", bank)  # another month
+    await record(a, svc, at)  # no agency: the window's figures only
+    rows = {
+        s.agency.id: s
+        for s in await compute_agency_stats(READER, date(2026, 5, 1), date(2026, 5, 31), TZ)
+    }
+    figures = {
+        key: (
+            s.services_delivered,
+            s.services_online,
+            s.services_offline,
+            s.enterprises_served,
+            s.feedback_count,
+            s.satisfied_feedback,
+        )
+        for key, s in rows.items()
+    }
+    assert figures == {
+        lab.id: (3, 1, 2, 2, 2, 1),
+        bank.id: (1, 1, 0, 1, 0, 0),
+        idle.id: (0, 0, 0, 0, 0, 0),
+    }
+    assert (rows[lab.id].satisfaction_rate, rows[idle.id].satisfaction_rate) == (0.5, None)
+    with pytest.raises(Unauthenticated):
+        await compute_agency_stats(ANONYMOUS, None, None, TZ)
 
 
 async def test_activities_participants_and_vouchers_count_in_their_period(clean: None) -> None:
