@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from federation.settings import CONFIG_FILE, read_config, typed_values, write_config
+from hub.domain.scoring import DEFAULT_WEIGHTS, Rules
 
 __all__ = ["CONFIG_FILE", "HubSettings", "load_settings"]
 
@@ -29,6 +30,21 @@ class HubSettings:
     publicity_days: int = 7
     # How long the hub waits for a node's answer (connection checks, later every call).
     node_timeout_seconds: float = 5.0
+    # The yearly assessment (hub.domain.scoring): indicator weights, the satisfaction threshold
+    # (seed 000: 90 % or more, inclusive), score bands and yearly targets (our defaults: the
+    # seeds give none); the days a FAIL has to rectify before the re-check (seed 001 第十三条).
+    assessment_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    satisfaction_threshold: float = 0.90
+    excellent_score: float = 90.0
+    pass_score: float = 60.0
+    target_enterprises_served: int = 100
+    target_services_delivered: int = 300
+    target_activities: int = 12
+    target_activity_participants: int = 300
+    target_resolution_hours: float = 240.0
+    agency_target_enterprises_served: int = 20
+    agency_target_services_delivered: int = 50
+    rectification_days: int = 90
     # The hub's Ed25519 signing key (PKCS#8 PEM, mode 600), relative to DIR.
     key_file: str = "hub-key.pem"
     data_dir: Path = Path(".")
@@ -40,6 +56,16 @@ class HubSettings:
             raise ValueError("publicity_days must not be negative")
         if self.node_timeout_seconds <= 0:
             raise ValueError("node_timeout_seconds must be positive")
+        if self.rectification_days < 0:
+            raise ValueError("rectification_days must not be negative")
+        self.assessment_rules()  # its own checks
+
+    def assessment_rules(self) -> Rules:
+        names = {f.name for f in dataclasses.fields(Rules)} - {"weights"}
+        return Rules(
+            weights={**DEFAULT_WEIGHTS, **self.assessment_weights},
+            **{name: getattr(self, name) for name in names},
+        )
 
     def db_url(self) -> str:
         return self.db or f"sqlite://{self.data_dir / 'hub.sqlite3'}"

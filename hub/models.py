@@ -157,3 +157,82 @@ class SeenToken(storage.SeenToken):
 
     class Meta:
         table = "seen_tokens"
+
+
+# Supervision (DESIGN §7): yearly assessments, rectification and revocation requests.
+
+
+class Assessment(Record):
+    """A window's, or one of its agencies', assessment of a period, with its evidence."""
+
+    window: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="assessments", on_delete=fields.RESTRICT
+    )
+    window_id: uuid.UUID
+    # The agency's network ID and name; "" for the window's own assessment.
+    agency_ref = fields.CharField(max_length=128, default="")
+    agency_name = fields.CharField(max_length=200, default="")
+    year = fields.IntField()
+    kind = fields.CharField(max_length=16)  # YEARLY, or RECHECK after a rectification
+    date_from = fields.DateField()
+    date_to = fields.DateField()
+    grade = fields.CharField(max_length=16)
+    total = fields.FloatField()
+    # [{indicator, score, weight, met, evidence}] and the figures as read, with their source.
+    scores: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
+    figures: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+    assessed_by = fields.CharField(max_length=64)
+    # An override keeps the computed grade beside it, with who, why and when.
+    override_grade = fields.CharField(max_length=16, null=True)
+    override_reason = fields.TextField(default="")
+    overridden_by = fields.CharField(max_length=64, null=True)
+    overridden_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "assessments"
+        unique_together = (("window", "year", "kind", "agency_ref"),)
+
+
+class Rectification(Record):
+    """A FAIL's rectification (整改): the window is RECTIFYING until its re-check."""
+
+    window: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="rectifications", on_delete=fields.RESTRICT
+    )
+    window_id: uuid.UUID
+    assessment: fields.ForeignKeyRelation[Assessment] = fields.ForeignKeyField(
+        "hub.Assessment", related_name="rectifications", on_delete=fields.RESTRICT
+    )
+    assessment_id: uuid.UUID
+    deadline = fields.DatetimeField()
+    status = fields.CharField(max_length=16, default="OPEN", db_index=True)
+    recheck: fields.ForeignKeyNullableRelation[Assessment] = fields.ForeignKeyField(
+        "hub.Assessment", related_name="rechecked", null=True, on_delete=fields.RESTRICT
+    )
+    recheck_id: uuid.UUID | None
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "rectifications"
+
+
+class RevocationRequest(Record):
+    """The hub's request to revoke a window that failed its re-check, for a SUPERVISOR to decide."""
+
+    window: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="revocation_requests", on_delete=fields.RESTRICT
+    )
+    window_id: uuid.UUID
+    rectification: fields.ForeignKeyRelation[Rectification] = fields.ForeignKeyField(
+        "hub.Rectification", related_name="revocation_requests", on_delete=fields.RESTRICT
+    )
+    rectification_id: uuid.UUID
+    reason = fields.TextField()
+    requested_by = fields.CharField(max_length=64)
+    status = fields.CharField(max_length=16, default="PENDING", db_index=True)
+    decided_by = fields.CharField(max_length=64, null=True)
+    decision_reason = fields.TextField(default="")
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "revocation_requests"

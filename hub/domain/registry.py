@@ -10,13 +10,17 @@
                                      resolved, and the node passed the checks of ``probe``
     CONNECTED | RECTIFYING → SUSPENDED → CONNECTED (reinstate)           HUB_OPERATOR
     CONNECTED | RECTIFYING | SUSPENDED → REVOKED                        HUB_ADMIN
+    CONNECTED      → RECTIFYING      a FAIL in the yearly assessment (hub.domain.assessment)
+    RECTIFYING     → CONNECTED       its re-check passed (or the FAIL was overridden)
+    RECTIFYING     → REVOKED         a SUPERVISOR approved the hub's revocation request
     REJECTED       → APPLIED         a new application (the next round) of the same window
 
 Choices: applications are filed by a HUB_OPERATOR on the window's behalf (the organisation hands
 in its materials; an open form would need the rate limits that come later, DESIGN §10), while
 objections are open to anyone, anonymous callers included. A REJECTED window may apply again: a
 new round, with its own reviews and objections. REVOKED is final: window ids are never reused, so
-the record IDs a revoked window issued stay unambiguous. RECTIFYING comes with assessments.
+the record IDs a revoked window issued stay unambiguous. RECTIFYING windows stay on the
+network: rectification is supervision, not suspension.
 
 Any step from a status it does not leave raises ``INVALID_TRANSITION`` before anything is written.
 Each step locks the window's row, so concurrent steps on one window apply one after the other,
@@ -74,6 +78,7 @@ __all__ = [
     "file_objection",
     "get_window",
     "list_windows",
+    "move_window",
     "reinstate",
     "resolve_objection",
     "revoke",
@@ -612,14 +617,32 @@ async def revoke(actor: Actor, window_id: str, reason: str) -> Window:
     require(actor, ADMIN, "revoke windows")
     reason = required_text(reason, "reason", TEXT_LIMIT)
     async with in_transaction() as connection:
-        window = await _lock(window_id, connection)
-        _check(window, KEYED, f"moving to {S.REVOKED}")
+        return await move_window(actor, window_id, KEYED, S.REVOKED, reason, connection)
+
+
+async def move_window(
+    actor: Actor,
+    window_id: str,
+    allowed_from: Set[WindowStatus],
+    to: WindowStatus,
+    note: str,
+    connection: BaseDBAsyncClient,
+) -> Window:
+    """One step inside the caller's transaction, for workflows that write beside it (the
+    assessment's RECTIFYING and back, a revocation request approved); the caller checks roles.
+    REVOKED revokes the window's keys too; SUSPENDED and REVOKED keep ``note`` as the reason."""
+    window = await _lock(window_id, connection)
+    _check(window, allowed_from, f"moving to {to}")
+    changes: dict[str, Any] = {}
+    if to is S.REVOKED:
         await (
             WindowKey.filter(window_id=window.id, revoked_at__isnull=True)
             .using_db(connection)
             .update(revoked_at=_now())
         )
-        return await _move(window, S.REVOKED, actor, reason, connection, status_reason=reason)
+    if to in (S.SUSPENDED, S.REVOKED):
+        changes["status_reason"] = note
+    return await _move(window, to, actor, note, connection, **changes)
 
 
 async def add_window_key(actor: Actor, window_id: str, jwk: Any) -> WindowKey:
