@@ -276,7 +276,7 @@ def score(indicators: Indicators, rules: Rules, agency: bool = False) -> Verdict
         Score(
             indicator=name,
             score=value,
-            weight=round(scored[name] / weight_sum, 4) if name in scored and weight_sum else 0.0,
+            weight=scored[name] / weight_sum if name in scored and weight_sum else 0.0,
             met=met,
             evidence=evidence,
         )
