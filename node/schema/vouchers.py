@@ -118,10 +118,9 @@ class VoucherMutation:
         )
         return VoucherPayload(voucher=Voucher.from_row(row, ctx), warnings=[])
 
-    @mutation(
-        description="pay a completed value-added service record with a voucher, once; a"
-        " network voucher (hub:<id>) once the hub confirms it"
-    )
+    # The contract's description (changed only with a version bump) does not mention it yet: a
+    # network voucher (hub:<id>) is redeemed once the hub confirms it.
+    @mutation(description="pay a completed value-added service record with a voucher, once")
     async def redeem_voucher(
         self, info: Ctx, id: strawberry.ID, service_record_id: strawberry.ID
     ) -> VoucherPayload:
