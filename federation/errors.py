@@ -45,6 +45,7 @@ The token errors (``federation.trust``) also carry a ``reason`` extension: which
     │   ├── ContractViolation        CONTRACT_VIOLATION (its SDL lacks part of the core contract)
     │   └── KeyNotPublished          KEY_NOT_PUBLISHED (the key is not among the node's JWKS)
     ├── PluginUnavailable            PLUGIN_UNAVAILABLE (a node's plugin out of use since start)
+    ├── HubUnreachable               HUB_UNREACHABLE (no answer from the hub to a step it confirms)
     └── WindowError                  WINDOW_ERROR (a node failed a hub call: 5xx, not JSON, no data)
         ├── WindowUnavailable        WINDOW_UNAVAILABLE (unreachable, or its circuit is open)
         └── WindowTimeout            WINDOW_TIMEOUT (no answer within the per-node timeout)
@@ -66,6 +67,7 @@ __all__ = [
     "DuplicateUscc",
     "FeedbackExists",
     "Forbidden",
+    "HubUnreachable",
     "IncompatibleCoreVersion",
     "IncompleteDisclosure",
     "InputError",
@@ -98,6 +100,7 @@ __all__ = [
     "WindowTimeout",
     "WindowUnavailable",
     "WindowUnreachable",
+    "error_for",
 ]
 
 
@@ -242,6 +245,13 @@ class PluginUnavailable(SmenetError):
     code = "PLUGIN_UNAVAILABLE"
 
 
+class HubUnreachable(SmenetError):
+    """A node could not reach the hub for a step the hub must confirm (a network voucher's
+    redemption): nothing was changed, and the same call may be made again."""
+
+    code = "HUB_UNREACHABLE"
+
+
 class WindowError(SmenetError):
     """A window's node failed one hub call: it costs that window's results only (DESIGN §6)."""
 
@@ -293,3 +303,18 @@ class KeyNotPublished(ConnectionCheckFailed):
     does not publish exactly one."""
 
     code = "KEY_NOT_PUBLISHED"
+
+
+def _codes(base: type[SmenetError]) -> dict[str, type[SmenetError]]:
+    found = {base.code: base}
+    for sub in base.__subclasses__():
+        found.update(_codes(sub))
+    return found
+
+
+def error_for(code: str, message: str, extensions: dict[str, Any]) -> SmenetError:
+    """The typed error of ``code`` as the other side answered it, to pass on under the same
+    code with its other extensions; a code this side does not know is kept as it came."""
+    error = _codes(SmenetError).get(code, SmenetError)(message)
+    error.code, error.extensions = code, dict(extensions)
+    return error

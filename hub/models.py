@@ -236,3 +236,41 @@ class RevocationRequest(Record):
 
     class Meta:
         table = "revocation_requests"
+class NetworkVoucher(Record):
+    """A voucher the hub issued to an enterprise, redeemable at any window once (DESIGN §7).
+
+    The stored status goes ISSUED → REDEEMED only; EXPIRED is read from ``valid_until``."""
+
+    uscc = fields.CharField(max_length=18, db_index=True)
+    amount = fields.DecimalField(max_digits=12, decimal_places=2)
+    # A service category of the core contract, or null: any value-added service.
+    category = fields.CharField(max_length=32, null=True)
+    valid_until = fields.DateField()
+    status = fields.CharField(max_length=16, default="ISSUED", db_index=True)
+    issued_by = fields.CharField(max_length=64)
+    # Set by the one redemption: the window that redeemed it, for which service record.
+    redeemed_by = fields.CharField(max_length=63, null=True)
+    service_record_id = fields.CharField(max_length=128, null=True)
+    redeemed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "network_vouchers"
+
+
+class Agreement(Record):
+    """A cooperation agreement (合作协议): hub–window (``partner`` null) or window–window,
+    sharing the record types of ``scope`` from ``valid_from`` through ``valid_until``."""
+
+    window = fields.CharField(max_length=63, db_index=True)
+    partner = fields.CharField(max_length=63, null=True, db_index=True)
+    scope: fields.Field[list[str]] = fields.JSONField(default=list)
+    valid_from = fields.DateField()
+    valid_until = fields.DateField(null=True)  # null: until terminated
+    note = fields.TextField(default="")
+    created_by = fields.CharField(max_length=64)
+    terminated_at = fields.DatetimeField(null=True)
+    terminated_by = fields.CharField(max_length=64, null=True)
+    termination_reason = fields.TextField(default="")
+
+    class Meta:
+        table = "agreements"

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import orjson
 
+from federation.errors import HubUnreachable, error_for
 from federation.fetch import bounded_request
 from federation.trust import KeyPair, bearer, issue_token, load_key
 from node.config import NodeSettings
@@ -65,3 +66,22 @@ class HubClient:
         if not isinstance(body, dict) or ("data" not in body and "errors" not in body):
             raise HubUnavailable(f"{self.url} answered HTTP {status} without a GraphQL response")
         return body
+
+    async def confirm(
+        self, query: str, variables: dict[str, Any], answer: str
+    ) -> dict[str, Any]:
+        """The hub's ``data[answer]`` for a step it must confirm; ``HUB_UNREACHABLE`` without a
+        GraphQL answer, and the hub's own refusal under its code."""
+        try:
+            body = await self.execute(query, variables)
+        except HubUnavailable as error:
+            raise HubUnreachable(f"the hub could not confirm: {error}") from None
+        for error in body.get("errors") or []:
+            extensions = error.get("extensions") or {}
+            code = str(extensions.pop("code", "INTERNAL_ERROR"))
+            raise error_for(code, f"the hub refused: {error.get('message', '')}", extensions)
+        data = body.get("data")
+        found = data.get(answer) if isinstance(data, dict) else None
+        if not isinstance(found, dict):
+            raise HubUnreachable(f"the hub answered no {answer}")
+        return found

@@ -166,6 +166,9 @@ class Voucher(Record):
     issued_by = fields.CharField(max_length=64)
     redeemed_at = fields.DatetimeField(null=True)
     service_record_id = fields.UUIDField(null=True, unique=True)
+    # A network voucher: issued by the hub (its ID is the hub's, ``hub:<id>``), recorded here
+    # once the hub confirmed its redemption.
+    from_hub = fields.BooleanField(default=False)
 
     class Meta:
         table = "vouchers"

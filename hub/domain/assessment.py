@@ -19,7 +19,6 @@ import enum
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -28,6 +27,7 @@ from federation.errors import Conflict, InputError, InvalidTransition, NotFound,
 from federation.inputs import required_text
 from hub.domain import registry
 from hub.domain.access import Actor, require
+from hub.domain.calendar import local_today
 from hub.domain.indicators import ASSESSORS, INDICATOR_READERS, WindowIndicators, read_indicators
 from hub.domain.network import Network
 from hub.domain.registry import WindowStatus
@@ -51,8 +51,6 @@ __all__ = [
     "year_period",
 ]
 
-# The network's calendar (the nodes' default time zone): which year "this year" is.
-NETWORK_TZ = ZoneInfo("Asia/Shanghai")
 TEXT_LIMIT = 4000
 
 
@@ -75,13 +73,9 @@ class RevocationStatus(enum.StrEnum):
     WITHDRAWN = "WITHDRAWN"  # the failed re-check was overridden
 
 
-def network_today() -> date:
-    return datetime.now(NETWORK_TZ).date()
-
-
 def year_period(year: int) -> tuple[date, date]:
     """1 January to 31 December of a year that has begun."""
-    if not 2000 <= year <= network_today().year:
+    if not 2000 <= year <= local_today().year:
         raise InputError(f"year must be from 2000 to this year, got {year}", field="year")
     return date(year, 1, 1), date(year, 12, 31)
 

@@ -31,10 +31,10 @@ from hub.domain.assessment import (
     back_to_connected,
     close_rectification,
     file_revocation_request,
-    network_today,
     prepare_assessment,
     store,
 )
+from hub.domain.calendar import local_today
 from hub.domain.indicators import ASSESSORS, INDICATOR_READERS
 from hub.domain.network import Network
 from hub.domain.registry import KEYED, WindowStatus
@@ -101,7 +101,7 @@ async def prepare_recheck(
         window_id,
         failed.year,
         AssessmentKind.RECHECK,
-        recheck_period(network_today()),
+        recheck_period(local_today()),
     )
     return PreparedRecheck(rectification.id, prepared)
 

@@ -57,7 +57,7 @@ from federation.errors import (
 from federation.ids import WINDOW_ID_PATTERN
 from federation.inputs import check_lengths, required_text
 from federation.trust import public_key, thumbprint
-from hub.domain import probe
+from hub.domain import agreements, probe
 from hub.domain.access import ADMIN, OPERATOR, REVIEWER, Actor, require
 from hub.models import Application, Objection, Review, Window, WindowKey, WindowTransition
 
@@ -583,6 +583,8 @@ async def connect_window(actor: Actor, checked: CheckedConnection) -> Window:
         await WindowKey.create(
             window_id=window.id, kid=checked.jwk["kid"], jwk=checked.jwk, using_db=connection
         )
+        # So the hub's supervision reads it as before agreements came in.
+        await agreements.create_default(window, actor, connection)
         return await _move(
             window,
             S.CONNECTED,

@@ -17,20 +17,15 @@ from federation.trust import (
     signed_with_key,
 )
 from hub.domain import registry
-from hub.domain.access import Actor, HubRole
+from hub.domain.access import HUB_SUPERVISION, PARTNER, PUBLIC, SUPERVISING, Actor
 from hub.domain.users import ACCOUNTS
 from hub.models import SeenToken
 
-__all__ = ["HUB", "HUB_SUPERVISION", "PUBLIC", "SUPERVISING", "WINDOW", "HubTrust"]
+__all__ = ["HUB", "HUB_SUPERVISION", "PARTNER", "PUBLIC", "SUPERVISING", "WINDOW", "HubTrust"]
 
 HUB = "hub"  # the issuer of the hub's tokens and the audience of the nodes'
-# The roles of the hub's tokens (what a node grants them: node.domain.trust) ...
-HUB_SUPERVISION = "HUB_SUPERVISION"
-PUBLIC = "PUBLIC"
-# ... and of a node's tokens to the hub.
+# The role of a node's tokens to the hub (the hub's own to nodes: hub.domain.access).
 WINDOW = "WINDOW"
-# Hub users whose calls to a node carry HUB_SUPERVISION; everyone else's carry PUBLIC.
-SUPERVISING = frozenset({HubRole.HUB_ADMIN, HubRole.HUB_OPERATOR, HubRole.SUPERVISOR})
 TOKEN_TTL = 30  # seconds: a call's whole life, with room for clock skew
 
 
@@ -43,10 +38,17 @@ class HubTrust:
         self._verifier = TokenVerifier(HUB, registry.current_keys, DatabaseReplayGuard(SeenToken))
 
     def token_maker(
-        self, window_id: str, actor: Actor, on_behalf_of: str | None = None
+        self,
+        window_id: str,
+        actor: Actor,
+        on_behalf_of: str | None = None,
+        role: str | None = None,
     ) -> Callable[[], str]:
-        """Makes a fresh token for each call to window ``window_id`` on behalf of ``actor``."""
-        role = HUB_SUPERVISION if actor.has_any(SUPERVISING) else PUBLIC
+        """Makes a fresh token for each call to window ``window_id`` on behalf of ``actor``:
+        with ``role`` (PARTNER, on behalf of a window, under an agreement), or by default
+        HUB_SUPERVISION for a supervising hub user and PUBLIC for anyone else."""
+        if role is None:
+            role = HUB_SUPERVISION if actor.has_any(SUPERVISING) else PUBLIC
 
         def make() -> str:
             return issue_token(

@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 from federation.compose import Composition
 from federation.extensions import ErrorsLoggedOnce, schema_extensions
 from hub.domain.network import Network
+from hub.schema.agreements import AgreementMutation, AgreementQuery
 from hub.schema.assessment import AssessmentMutation, AssessmentQuery
 from hub.schema.composition import CompositionQuery
 from hub.schema.network import (
@@ -27,10 +28,24 @@ from hub.schema.network import (
     build_network_types,
 )
 from hub.schema.users import UserMutation, UserQuery
+from hub.schema.vouchers import VoucherMutation, VoucherQuery
 from hub.schema.windows import WindowMutation, WindowQuery
 
-QUERIES: tuple[type, ...] = (WindowQuery, UserQuery, CompositionQuery, AssessmentQuery)
-MUTATIONS: tuple[type, ...] = (WindowMutation, UserMutation, AssessmentMutation)
+QUERIES: tuple[type, ...] = (
+    WindowQuery,
+    UserQuery,
+    CompositionQuery,
+    AssessmentQuery,
+    VoucherQuery,
+    AgreementQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    WindowMutation,
+    UserMutation,
+    AssessmentMutation,
+    VoucherMutation,
+    AgreementMutation,
+)
 
 # The hub's DateTime also passes on the ISO text a node answered with.
 PASSING_DATETIME = strawberry.scalar(

@@ -24,7 +24,7 @@ HUB_ID = "hub"
 
 @dataclass
 class Context(RequestContext[HubSettings]):
-    # Set by the app for each request: ``ctx.trust.token_maker(window_id, ctx.audit_actor)``.
+    # Set by the app for each request: signs the calls to nodes (``HubTrust.token_maker``).
     trust: HubTrust = field(init=False)
     # The network as this request sees it, and the errors its network fields collect
     # (per-window failures, nodes' own errors) for the answer (hub.schema.network).

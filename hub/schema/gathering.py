@@ -36,6 +36,7 @@ from federation.gather import (
 )
 from federation.merge import RATES, MergedEdge, merge_stats
 from federation.relay import PageInfo
+from hub.domain.agreements import Sharing
 from hub.domain.network import Network, NetworkView
 from hub.models import Window as WindowRow
 from hub.schema import forward
@@ -60,10 +61,12 @@ class Built(dict[str, Any]):
 
 @dataclass
 class Scope:
-    """What ``network(windows, region)`` resolved to: the windows asked."""
+    """What ``network(windows, region)`` resolved to: the windows asked, and what the caller's
+    agreements let each show."""
 
     view: NetworkView
     windows: list[WindowRow]
+    sharing: Sharing
 
 
 @dataclass
@@ -101,11 +104,12 @@ def _tag(value: Any, window_id: str) -> None:
             _tag(item, window_id)
 
 
-def _target(ctx: Context, row: WindowRow) -> Target:
-    # Each request to a node carries a fresh token of the hub, as the caller's role allows.
-    return Target(
-        row.window_id, row.endpoint, ctx.trust.token_maker(row.window_id, ctx.audit_actor)
-    )
+def _target(ctx: Context, scope: Scope, row: WindowRow, node_path: tuple[str, ...]) -> Target:
+    # Each request to a node carries a fresh token of the hub, with the role the caller's role
+    # and agreements give it for this field of this window (hub.domain.agreements).
+    role, obo = scope.sharing.grant(row.window_id, node_path)
+    maker = ctx.trust.token_maker(row.window_id, ctx.audit_actor, obo, role)
+    return Target(row.window_id, row.endpoint, maker)
 
 
 def _start(info: GraphQLResolveInfo) -> Context:
@@ -197,7 +201,7 @@ class Forwarder:
             text, variables = self._query(info, build)
             got = await gather_connection(
                 self.network.gatherer,
-                [Call(_target(ctx, row), text, variables) for row in windows],
+                [Call(_target(ctx, scope, row, node_path), text, variables) for row in windows],
                 first=args["first"],
                 after=args.get("after"),
                 node_path=node_path,
@@ -241,7 +245,8 @@ class Forwarder:
                 return forward.operation([forward.wrap(node_path[:-1], selection)], info.operation)
 
             text, variables = self._query(info, build)
-            result = await self.network.gatherer.call(Call(_target(ctx, row), text, variables))
+            target = _target(ctx, scope, row, node_path)
+            result = await self.network.gatherer.call(Call(target, text, variables))
             self.network.notice(scope.view, [result])
             path = info.path.as_list()
             if result.failure is not None:
@@ -300,7 +305,7 @@ class Forwarder:
         for row in scope.windows:
             namespaces = scope.view.stats_namespaces(row.window_id)
             text, variables = self._query(info, lambda ns=namespaces: build(ns), namespaces)
-            calls.append(Call(_target(ctx, row), text, variables))
+            calls.append(Call(_target(ctx, scope, row, ("stats",)), text, variables))
         results = await self.network.gatherer.gather(calls)
         self.network.notice(scope.view, results)
         path = info.path.as_list()
@@ -352,7 +357,7 @@ class Forwarder:
         path = [*info.path.as_list(), "enterprisesServed"]
 
         async def codes(window_id: str) -> tuple[str, set[str] | None]:
-            target = _target(ctx, windows[window_id])
+            target = _target(ctx, scope, windows[window_id], ("stats",))
             try:
                 found = await served_enterprise_codes(self.network.gatherer, target, *period)
             except WindowError as error:

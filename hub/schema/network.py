@@ -43,6 +43,7 @@ from strawberry.extensions import SchemaExtension
 from federation.compose import Composition
 from federation.contract import core_schema
 from federation.errors import SmenetError
+from hub.domain import agreements
 from hub.domain.network import Network, NetworkView
 from hub.schema import forward
 from hub.schema.gathering import WINDOW_KEY, Built, Forwarder, NamespaceScope, Scope
@@ -400,11 +401,12 @@ def _copy_field(
     )
 
 
-def _network(
+async def _network(
     _: Any, info: GraphQLResolveInfo, windows: list[str] | None = None, region: str | None = None
 ) -> Scope:
     view: NetworkView = info.context.view
-    return Scope(view, view.select(windows, region))
+    sharing = await agreements.sharing_for(info.context.audit_actor)
+    return Scope(view, view.select(windows, region), sharing)
 
 
 class _Passed(SmenetError):

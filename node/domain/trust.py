@@ -3,6 +3,8 @@ a fresh EdDSA token, answered as the hub's role allows.
 
     hub role          rights here
     HUB_SUPERVISION   READONLY: may read service records and the rest; personal data stays hidden
+    PARTNER           READONLY, for the window the token names as ``obo`` (which must be there):
+                      the hub sends it only for the lists an agreement shares with that window
     PUBLIC            an anonymous caller's
     anything else     refused (INVALID_TOKEN, reason WRONG_ROLE)
 """
@@ -21,10 +23,11 @@ from node.domain.access import Actor, Role
 from node.domain.users import ACCOUNTS
 from node.models import SeenToken
 
-__all__ = ["HUB", "HUB_SUPERVISION", "PUBLIC", "NodeTrust", "hub_actor"]
+__all__ = ["HUB", "HUB_SUPERVISION", "PARTNER", "PUBLIC", "NodeTrust", "hub_actor"]
 
 HUB = "hub"  # the issuer of the hub's tokens
 HUB_SUPERVISION = "HUB_SUPERVISION"
+PARTNER = "PARTNER"
 PUBLIC = "PUBLIC"
 # The audit log's actor column.
 _USERNAME_LENGTH = 64
@@ -40,6 +43,14 @@ def hub_actor(claims: Claims) -> Actor:
     username = f"{HUB}:{claims.caller}"[:_USERNAME_LENGTH]
     if claims.role == HUB_SUPERVISION:
         return Actor(username=username, roles=frozenset({Role.READONLY}), via=HUB)
+    if claims.role == PARTNER:
+        if not claims.on_behalf_of:
+            raise InvalidToken(
+                f"the hub role {PARTNER} is on behalf of a window: the token names none",
+                reason=TokenProblem.MALFORMED.value,
+            )
+        partner = f"{claims.on_behalf_of}@{HUB}"[:_USERNAME_LENGTH]
+        return Actor(username=partner, roles=frozenset({Role.READONLY}), via=HUB)
     if claims.role == PUBLIC:
         return Actor(username=username)  # not authenticated: an anonymous caller's rights
     raise InvalidToken(

@@ -1,5 +1,8 @@
 """Service vouchers (服务券): issued to an enterprise, redeemed once against a value-added service.
 
+A network voucher is the hub's (DESIGN §7): ``redeem_network_voucher`` has the hub confirm the
+redemption before it records the voucher here, so it is spent once across the network.
+
 A voucher past its ``valid_until`` day (Asia/Shanghai) is EXPIRED. Nothing rewrites the stored
 status when the day passes: the effective status is computed from ``valid_until`` wherever a
 voucher is read or filtered, so it is right at midnight without a scheduler.
@@ -10,7 +13,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -20,11 +23,13 @@ from tortoise.transactions import in_transaction
 from federation.errors import (
     AlreadyRedeemed,
     Conflict,
+    HubUnreachable,
     InputError,
     NotFound,
     VoucherCategoryMismatch,
     VoucherExpired,
 )
+from federation.ids import make_id
 from federation.inputs import money
 from federation.pagination import Page, paginate
 from node import clock
@@ -32,6 +37,7 @@ from node.domain import chain
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.catalogue import ServiceCategory
 from node.domain.periods import local_today
+from node.hub_client import HUB, HubClient
 from node.models import Enterprise, Service, ServiceRecord, Voucher
 
 # Calendar days of the platform (DESIGN §4); a voucher is valid through its last day there.
@@ -88,6 +94,14 @@ async def issue_voucher(
     )
 
 
+def _check_value_added(service: Service) -> None:
+    if service.public_welfare:
+        raise InputError(
+            f"service {service.id} is a free public-welfare service: vouchers pay only for "
+            "value-added services"
+        )
+
+
 async def redeem_for_record(
     voucher_id: uuid.UUID,
     record: ServiceRecord,
@@ -117,11 +131,7 @@ async def redeem_for_record(
             f"voucher {voucher_id} covers {', '.join(voucher.categories)}, not {service.category}",
             categories=voucher.categories,
         )
-    if service.public_welfare:
-        raise InputError(
-            f"service {service.id} is a free public-welfare service: vouchers pay only for "
-            "value-added services"
-        )
+    _check_value_added(service)
     redeemed_at = clock.now()
     changed = (
         # Still valid at the moment of the write, too: a check at 23:59 must not spend at 00:00.
@@ -139,6 +149,15 @@ async def redeem_for_record(
     )
     if changed == 0:
         raise AlreadyRedeemed(f"voucher {voucher_id} is already redeemed")
+    await _attach(voucher_id, record, connection)
+    voucher.status, voucher.redeemed_at = VoucherStatus.REDEEMED.value, redeemed_at
+    voucher.service_record_id = record.id
+    return voucher
+
+
+async def _attach(
+    voucher_id: uuid.UUID, record: ServiceRecord, connection: BaseDBAsyncClient
+) -> None:
     # Conditional as well, so two vouchers racing for one record cannot both attach.
     attached = (
         await ServiceRecord.filter(Q(voucher_id__isnull=True) | Q(voucher_id=voucher_id))
@@ -149,9 +168,6 @@ async def redeem_for_record(
     if attached == 0:
         raise Conflict(f"service record {record.id} already carries another voucher")
     record.voucher_id = voucher_id
-    voucher.status, voucher.redeemed_at = VoucherStatus.REDEEMED.value, redeemed_at
-    voucher.service_record_id = record.id
-    return voucher
 
 
 async def redeem_voucher(
@@ -167,14 +183,72 @@ async def redeem_voucher(
         if record.voucher_id is not None:
             raise Conflict(f"service record {service_record_id} already carries a voucher")
         voucher = await redeem_for_record(voucher_id, record, actor, connection)
-        # The record's current view changed: its history says so.
-        await chain.append(
-            record.id,
-            CHAIN_KIND_VOUCHER,
-            actor.username,
-            {"voucher": voucher.id, "amount": voucher.amount, "redeemedAt": voucher.redeemed_at},
-            connection,
-        )
+        await _chain_redemption(voucher, record, actor, connection)
+    return voucher
+
+
+async def _chain_redemption(
+    voucher: Voucher, record: ServiceRecord, actor: Actor, connection: BaseDBAsyncClient
+) -> None:
+    # The record's current view changed: its history says so.
+    await chain.append(
+        record.id,
+        CHAIN_KIND_VOUCHER,
+        actor.username,
+        {"voucher": voucher.id, "amount": voucher.amount, "redeemedAt": voucher.redeemed_at},
+        connection,
+    )
+
+
+REDEEM_AT_HUB = """mutation($id: ID!, $record: ID!, $uscc: String!, $category: ServiceCategory!) {
+  redeemNetworkVoucher(id: $id, serviceRecordId: $record, uscc: $uscc, category: $category) {
+    amount category validUntil issuedBy redeemedAt } }"""
+
+
+async def redeem_network_voucher(
+    actor: Actor, voucher_id: uuid.UUID, service_record_id: uuid.UUID, hub: HubClient
+) -> Voucher:
+    """Pay a COMPLETED value-added service record with a network voucher (``hub:<id>``): the hub
+    confirms the redemption (its checks, and spent once across the network) before the voucher
+    is recorded here. Without the hub's answer nothing changes (``HUB_UNREACHABLE``); a failure
+    after it rolls back here, and the same call again is confirmed by the hub as already this
+    record's."""
+    from node.domain.records import locked_record
+
+    require(actor, WRITE_ROLES, "redeem vouchers")
+    async with in_transaction() as connection:
+        # Locked while the hub is asked, so nothing else attaches a voucher meanwhile.
+        record = await locked_record(service_record_id, connection, completed=True)
+        if record.voucher_id is not None:
+            raise Conflict(f"service record {service_record_id} already carries a voucher")
+        enterprise = await Enterprise.filter(id=record.enterprise_id).using_db(connection).get()
+        service = await Service.filter(id=record.service_id).using_db(connection).get()
+        _check_value_added(service)
+        variables = {
+            "id": make_id(HUB, voucher_id),
+            "record": make_id(hub.window_id, record.id),
+            "uscc": enterprise.uscc,
+            "category": service.category,
+        }
+        confirmed = await hub.confirm(REDEEM_AT_HUB, variables, "redeemNetworkVoucher")
+        try:
+            voucher = await Voucher.create(
+                id=voucher_id,
+                enterprise_id=record.enterprise_id,
+                amount=Decimal(str(confirmed["amount"])),
+                valid_until=date.fromisoformat(confirmed["validUntil"]),
+                categories=[c for c in [confirmed["category"]] if c],
+                status=VoucherStatus.REDEEMED.value,
+                issued_by=f"{HUB}:{confirmed['issuedBy']}"[:64],
+                redeemed_at=datetime.fromisoformat(confirmed["redeemedAt"]),
+                service_record_id=record.id,
+                from_hub=True,
+                using_db=connection,
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise HubUnreachable(f"the hub's confirmation cannot be read: {error!r}") from None
+        await _attach(voucher.id, record, connection)
+        await _chain_redemption(voucher, record, actor, connection)
     return voucher
 
 

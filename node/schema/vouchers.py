@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import strawberry
 
+from federation.ids import make_id, parse_id
 from federation.relay import PAGE, Connection, connection
 from node.domain import vouchers
+from node.hub_client import HUB, HubClient
 from node.models import Enterprise as EnterpriseRow
 from node.models import Voucher as VoucherRow
 from node.schema.audit import mutation
@@ -44,7 +46,7 @@ class Voucher:
     def from_row(cls, row: VoucherRow, ctx: Context) -> Voucher:
         record = row.service_record_id
         return cls(
-            id=strawberry.ID(ctx.network_id(row.id)),
+            id=strawberry.ID(make_id(HUB, row.id) if row.from_hub else ctx.network_id(row.id)),
             amount=row.amount,
             valid_until=row.valid_until,
             categories=[ServiceCategory(c) for c in row.categories],
@@ -116,12 +118,18 @@ class VoucherMutation:
         )
         return VoucherPayload(voucher=Voucher.from_row(row, ctx), warnings=[])
 
+    # The contract's description (changed only with a version bump) does not mention it yet: a
+    # network voucher (hub:<id>) is redeemed once the hub confirms it.
     @mutation(description="pay a completed value-added service record with a voucher, once")
     async def redeem_voucher(
         self, info: Ctx, id: strawberry.ID, service_record_id: strawberry.ID
     ) -> VoucherPayload:
         ctx = info.context
-        row = await vouchers.redeem_voucher(
-            ctx.actor, ctx.local_id(id), ctx.local_id(service_record_id)
-        )
+        owner, key = parse_id(id)
+        record = ctx.local_id(service_record_id)
+        if owner == HUB:  # a network voucher: the hub confirms it first
+            hub = HubClient.of(ctx.settings)
+            row = await vouchers.redeem_network_voucher(ctx.actor, key, record, hub)
+        else:
+            row = await vouchers.redeem_voucher(ctx.actor, ctx.local_id(id), record)
         return VoucherPayload(voucher=Voucher.from_row(row, ctx), warnings=[])

@@ -1,0 +1,239 @@
+"""Cooperation agreements (DESIGN §6 "Trust"): a real hub and three real window nodes. A window's
+node reading the network sees another window's non-public lists only where an agreement in force
+shares them, in both directions, never personal data; without one only the public catalogue. The
+hub–window agreement governs the hub users' supervision reads; ``stats`` stays outside it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from federation.errors import InvalidToken
+from federation.ids import parse_id
+from federation.trust import Claims
+from hub import db as hub_db
+from hub.domain.calendar import local_today
+from hub.models import Agreement
+from node.config import load_settings
+from node.domain.trust import PARTNER, hub_actor
+from node.hub_client import HubClient
+from tests.conftest import DATABASES
+from tests.support.network import Network, WindowSpec, make_network
+
+A = WindowSpec("sz-nsc", "深圳市南山区中小企业服务窗口", "440305", "comprehensive")
+B = WindowSpec("gz-thc", "广州市天河区中小企业服务窗口", "440106", "comprehensive")
+C = WindowSpec("hy-zjc", "河源市紫金县中小企业服务窗口", "441621", "comprehensive")
+CREATE = """mutation($i: AgreementInput!) { createAgreement(input: $i) {
+  id window partner scope status validFrom validUntil } }"""
+TERMINATE = """mutation($id: ID!, $r: String!) { terminateAgreement(id: $id, reason: $r) {
+  status terminatedBy terminationReason } }"""
+LIST = """query($w: ID) { agreements(window: $w, first: 100) {
+  edges { node { id window partner scope status createdBy } } } }"""
+# What a window asks of the network, and the same of one node directly (as its admin).
+NETWORK_LIST = """query($w: [ID!]) { network(windows: $w) { %s(first: 100) {
+  edges { node { id } } } } }"""
+NODE_LIST = "{ %s(first: 100) { edges { node { id } } } }"
+ENTERPRISES = """query($w: [ID!]) { network(windows: $w) { enterprises(first: 100) {
+  edges { node { id name uscc contact { name phone } } } } } }"""
+STATS = """query($w: [ID!]) { network(windows: $w) { stats { servicesDelivered } } }"""
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+async def net(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    make_db_url: Callable[[str], str],
+) -> AsyncIterator[Network]:
+    kind = request.param
+    network = await make_network(
+        tmp_path_factory.mktemp(f"agreements-{kind}"),
+        [A, B, C],
+        seed_size=2,
+        db_url=lambda: make_db_url(kind),
+    )
+    try:
+        yield network
+    finally:
+        network.stop()
+
+
+def as_window(net: Network, window_id: str) -> HubClient:
+    """The window's node calling the hub, with its own key."""
+    return HubClient.of(load_settings(net.nodes[window_id].data_dir))
+
+
+async def read(net: Network, caller: str, field: str, window_id: str) -> tuple[set[str], list[str]]:
+    """The ids ``caller``'s node reads of ``window_id``'s ``field`` through the network, and the
+    codes of the errors that window answered."""
+    body = await as_window(net, caller).execute(NETWORK_LIST % field, {"w": [window_id]})
+    edges = body["data"]["network"][field]["edges"]
+    codes = [
+        e["extensions"]["code"]
+        for e in body.get("errors") or []
+        if e["extensions"].get("windowId") == window_id
+    ]
+    return {e["node"]["id"] for e in edges}, codes
+
+
+async def own(net: Network, window_id: str, field: str, anonymous: bool = False) -> set[str]:
+    node = net.nodes[window_id]
+    token = None if anonymous else await node.login()
+    data = await node.ok(NODE_LIST % field, token=token)
+    return {e["node"]["id"] for e in data[field]["edges"]}
+
+
+async def agree(net: Network, window: str, partner: str | None, *scope: str, **more: Any) -> str:
+    agreement = {
+        "window": window,
+        "partner": partner,
+        "scope": list(scope),
+        "validFrom": local_today().isoformat(),
+        **more,
+    }
+    data = await net.hub.ok(CREATE, {"i": agreement}, net.operator)
+    return str(data["createAgreement"]["id"])
+
+
+async def terminate(net: Network, agreement: str) -> None:
+    await net.hub.ok(TERMINATE, {"id": agreement, "r": "合作期满"}, net.operator)
+
+
+async def test_without_an_agreement_a_window_sees_only_the_public_catalogue(net: Network) -> None:
+    for window_id in (A.window_id, B.window_id):
+        services, codes = await read(net, C.window_id, "services", window_id)
+        assert services == await own(net, window_id, "services", anonymous=True) and not codes
+        demands, codes = await read(net, C.window_id, "demands", window_id)
+        assert await own(net, window_id, "demands")  # there is something to hide
+        assert demands == set() and codes == ["UNAUTHENTICATED"]
+    # Its own records it reads in full.
+    demands, codes = await read(net, C.window_id, "demands", C.window_id)
+    assert demands == await own(net, C.window_id, "demands") and not codes
+
+
+async def test_an_agreement_shares_its_scope_in_both_directions_and_nothing_else(
+    net: Network,
+) -> None:
+    agreement = await agree(net, A.window_id, B.window_id, "DEMANDS")
+    try:
+        for caller, other in ((A.window_id, B.window_id), (B.window_id, A.window_id)):
+            demands, codes = await read(net, caller, "demands", other)
+            assert demands == await own(net, other, "demands") and not codes
+            records, codes = await read(net, caller, "serviceRecords", other)
+            assert records == set() and codes == ["UNAUTHENTICATED"]
+        for other in (A.window_id, B.window_id):  # C is no party to it
+            demands, codes = await read(net, C.window_id, "demands", other)
+            assert demands == set() and codes == ["UNAUTHENTICATED"]
+    finally:
+        await terminate(net, agreement)
+    # Terminated: shared no more.
+    demands, codes = await read(net, A.window_id, "demands", B.window_id)
+    assert demands == set() and codes == ["UNAUTHENTICATED"]
+
+
+async def test_personal_data_is_never_shared(net: Network) -> None:
+    agreement = await agree(net, A.window_id, C.window_id, "ENTERPRISES")
+    try:
+        body = await as_window(net, A.window_id).execute(ENTERPRISES, {"w": [C.window_id]})
+    finally:
+        await terminate(net, agreement)
+    edges = body["data"]["network"]["enterprises"]["edges"]
+    assert edges and {parse_id(e["node"]["id"])[0] for e in edges} == {C.window_id}
+    assert all(e["node"]["uscc"] and e["node"]["contact"] is None for e in edges)
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}
+
+
+async def test_an_agreement_outside_its_dates_shares_nothing(net: Network) -> None:
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    pending = await agree(net, A.window_id, B.window_id, "DEMANDS", validFrom=tomorrow)
+    assert (await read(net, A.window_id, "demands", B.window_id))[0] == set()
+    await terminate(net, pending)
+    current = await agree(net, A.window_id, B.window_id, "DEMANDS")
+    assert (await read(net, A.window_id, "demands", B.window_id))[0]
+    # The days pass (written in the hub's database as time would): it expired yesterday.
+    await hub_db.open_db(net.hub.db_url)
+    try:
+        yesterday = local_today() - timedelta(days=1)
+        await Agreement.filter(id=parse_id(current)[1]).update(
+            valid_from=yesterday - timedelta(days=30), valid_until=yesterday
+        )
+    finally:
+        await hub_db.close_db()
+        EXECUTOR_CACHE.clear()
+    demands, codes = await read(net, A.window_id, "demands", B.window_id)
+    assert demands == set() and codes == ["UNAUTHENTICATED"]
+    listed = await net.hub.ok(LIST, {"w": B.window_id}, net.admin)
+    statuses = {e["node"]["id"]: e["node"]["status"] for e in listed["agreements"]["edges"]}
+    assert (statuses[pending], statuses[current]) == ("TERMINATED", "EXPIRED")
+
+
+async def test_the_hub_window_agreement_governs_supervision_reads_but_not_stats(
+    net: Network,
+) -> None:
+    listed = await net.hub.ok(LIST, {"w": A.window_id}, net.admin)
+    (default,) = [
+        e["node"]
+        for e in listed["agreements"]["edges"]
+        if e["node"]["partner"] is None and e["node"]["status"] == "ACTIVE"
+    ]
+    assert "SERVICE_RECORDS" in default["scope"] and default["createdBy"] == "operator"
+    records = NETWORK_LIST % "serviceRecords"
+    first = await net.hub.ok(records, {"w": [A.window_id]}, net.admin)
+    assert first["network"]["serviceRecords"]["edges"]
+    await terminate(net, default["id"])
+    narrower = await agree(net, A.window_id, None, "DEMANDS")
+    try:
+        refused = await net.hub.call(records, {"w": [A.window_id]}, net.admin)
+        assert refused.codes == ["UNAUTHENTICATED"]
+        demands = await net.hub.ok(NETWORK_LIST % "demands", {"w": [A.window_id]}, net.admin)
+        assert demands["network"]["demands"]["edges"]
+        stats = await net.hub.ok(STATS, {"w": [A.window_id]}, net.admin)
+        assert stats["network"]["stats"]["servicesDelivered"] > 0
+    finally:
+        await terminate(net, narrower)
+        await agree(net, A.window_id, None, *default["scope"])
+
+
+async def test_agreements_are_managed_by_hub_operators_and_audited(net: Network) -> None:
+    agreement = {
+        "window": A.window_id,
+        "partner": B.window_id,
+        "scope": ["DEMANDS"],
+        "validFrom": local_today().isoformat(),
+    }
+    reviewer = await net.hub.login("expert-1")
+    assert (await net.hub.call(CREATE, {"i": agreement}, reviewer)).codes == ["FORBIDDEN"]
+    assert (await net.hub.call(LIST, {})).codes == ["UNAUTHENTICATED"]
+    for wrong, code in (
+        ({"partner": A.window_id}, "BAD_INPUT"),
+        ({"partner": "nowhere"}, "NOT_FOUND"),
+        ({"scope": []}, "BAD_INPUT"),
+        ({"validUntil": (local_today() - timedelta(days=1)).isoformat()}, "BAD_INPUT"),
+    ):
+        result = await net.hub.call(CREATE, {"i": {**agreement, **wrong}}, net.operator)
+        assert result.codes == [code], wrong
+    made = await agree(net, A.window_id, B.window_id, "DEMANDS")
+    await terminate(net, made)
+    again = await net.hub.call(TERMINATE, {"id": made, "r": "再次"}, net.operator)
+    assert again.codes == ["INVALID_TRANSITION"]
+    audit = await net.hub.ok(
+        """{ auditLog(first: 100) { edges { node { operation target result } } } }""",
+        token=net.admin,
+    )
+    entries = [e["node"] for e in audit["auditLog"]["edges"]]
+    assert {"operation": "terminateAgreement", "target": made, "result": "OK"} in entries
+    assert {"operation": "createAgreement", "target": "", "result": "FORBIDDEN"} in entries
+
+
+def test_a_partner_token_must_name_the_window_it_reads_for() -> None:
+    now = datetime.now(UTC)
+    claims = Claims("hub", A.window_id, B.window_id, PARTNER, None, "jti", now, now)
+    with pytest.raises(InvalidToken):
+        hub_actor(claims)
+    partner = hub_actor(
+        Claims("hub", A.window_id, B.window_id, PARTNER, B.window_id, "j", now, now)
+    )
+    assert partner.roles == {"READONLY"} and partner.username == f"{B.window_id}@hub"
