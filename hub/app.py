@@ -22,6 +22,7 @@ from federation.http import GraphQLView, health_routes, jwks_route
 from federation.trust import KeyPair, load_key, retired_keys
 from hub import db
 from hub.config import HubSettings
+from hub.dashboard import routes as dashboard_routes
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
 from hub.schema import build_schema, reserved_type_names
@@ -105,6 +106,7 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
             *health_routes(lambda: state["migrated"], log),
             jwks_route(key, retired_keys(settings.key_path())),
             Mount("/static/graphiql", StaticFiles(directory=STATIC_DIR), name="graphiql"),
+            *dashboard_routes(settings, network, trust),
         ],
         lifespan=lifespan,
     )

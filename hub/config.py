@@ -29,6 +29,8 @@ class HubSettings:
     publicity_days: int = 7
     # How long the hub waits for a node's answer (connection checks, later every call).
     node_timeout_seconds: float = 5.0
+    # Calendar days of periods (the dashboard's months), as the nodes count them (DESIGN §4).
+    timezone: str = "Asia/Shanghai"
     # The hub's Ed25519 signing key (PKCS#8 PEM, mode 600), relative to DIR.
     key_file: str = "hub-key.pem"
     data_dir: Path = Path(".")

@@ -10,6 +10,7 @@ __all__ = [
     "ADMIN",
     "ANONYMOUS",
     "AUDIT_READERS",
+    "DASHBOARD_READERS",
     "HUB_ROLES",
     "OPERATOR",
     "REVIEWER",
@@ -32,3 +33,5 @@ ADMIN = frozenset({HubRole.HUB_ADMIN})
 OPERATOR = frozenset({HubRole.HUB_OPERATOR})
 REVIEWER = frozenset({HubRole.EXPERT_REVIEWER})
 AUDIT_READERS = frozenset({HubRole.HUB_ADMIN, HubRole.SUPERVISOR})
+# Who may open the supervisor's dashboard and its exports (hub.dashboard).
+DASHBOARD_READERS = frozenset({HubRole.SUPERVISOR, HubRole.HUB_ADMIN, HubRole.HUB_OPERATOR})

@@ -47,10 +47,15 @@ def start_node(
 
 
 async def make_network(
-    tmp: Path, specs: list[WindowSpec], seed_size: int = 8, hub_env: dict[str, str] | None = None
+    tmp: Path,
+    specs: list[WindowSpec],
+    seed_size: int = 8,
+    hub_env: dict[str, str] | None = None,
+    hub_db_url: str = "",
 ) -> Network:
-    """A hub and ``specs``' nodes, every window CONNECTED, in the order of ``specs``."""
-    started = await start_network_hub(tmp / "hub", hub_env)
+    """A hub and ``specs``' nodes, every window CONNECTED, in the order of ``specs``; the hub's
+    database is ``hub_db_url`` (default: SQLite in its folder)."""
+    started = await start_network_hub(tmp / "hub", hub_env, hub_db_url)
     net = Network(hub=started.hub, admin=started.admin, operator=started.operator)
     hub_url = f"http://127.0.0.1:{net.hub.port}"
     try:
