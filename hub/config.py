@@ -7,6 +7,7 @@ import dataclasses
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from federation.settings import CONFIG_FILE, read_config, typed_values, write_config
 
@@ -42,6 +43,10 @@ class HubSettings:
             raise ValueError("publicity_days must not be negative")
         if self.node_timeout_seconds <= 0:
             raise ValueError("node_timeout_seconds must be positive")
+        try:
+            ZoneInfo(self.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"timezone {self.timezone!r} is not a known time zone") from None
 
     def db_url(self) -> str:
         return self.db or f"sqlite://{self.data_dir / 'hub.sqlite3'}"
