@@ -120,7 +120,10 @@ CHARTS = """JSON.stringify(Object.fromEntries([...document.querySelectorAll('can
 
 
 async def test_the_dashboard_in_chromium_shows_every_window_and_its_charts(
-    net: Network, tmp_path: Path, request: pytest.FixtureRequest
+    net: Network,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     base = hub_url(net)
     async with Chromium.launch(tmp_path / "profile") as browser:
@@ -174,7 +177,8 @@ async def test_the_dashboard_in_chromium_shows_every_window_and_its_charts(
         shot = artifact_dir() / f"dashboard-{request.node.callspec.id}.png"
         shot.write_bytes(await browser.screenshot())
     assert shot.read_bytes().startswith(b"\x89PNG")
-    print(f"dashboard screenshot: {shot}")
+    with capsys.disabled():  # shown also when the test passes
+        print(f"\ndashboard screenshot: {shot}")
 
 
 # --- over HTTP ----------------------------------------------------------------------------
