@@ -14,7 +14,15 @@ $(BIN)/smenet: pyproject.toml
 tests/audit/node_modules/.package-lock.json: tests/audit/package-lock.json
 	cd tests/audit && npm ci --no-audit --no-fund --loglevel=error
 
-setup: $(BIN)/smenet tests/audit/node_modules/.package-lock.json
+# The dashboard's browser test drives Debian's chromium by its path; nothing is downloaded.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+setup: $(BIN)/smenet tests/audit/node_modules/.package-lock.json $(CHROMIUM)
 
 run: $(BIN)/smenet
 	$(BIN)/smenet demo --data data/demo

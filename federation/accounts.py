@@ -317,6 +317,15 @@ class Accounts(Generic[U]):
         await user.save(update_fields=["roles"])
         return user
 
+    async def end_sessions(self, actor: Actor) -> None:
+        """Log out: every session token the user holds stops working (a stateless token cannot
+        be withdrawn alone), here and in any other browser or client."""
+        if actor.user_id is None:
+            raise Unauthenticated("log in to log out")
+        user = await self.get_user(actor.user_id)
+        user.token_version += 1
+        await user.save(update_fields=["token_version"])
+
     async def change_password(self, actor: Actor, current: str, new: str) -> U:
         if actor.user_id is None:
             raise Unauthenticated("log in to change your password")

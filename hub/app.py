@@ -22,6 +22,8 @@ from federation.http import GraphQLView, health_routes, jwks_route
 from federation.trust import KeyPair, load_key, retired_keys
 from hub import db
 from hub.config import HubSettings
+from hub.dashboard import routes as dashboard_routes
+from hub.domain import calendar
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
 from hub.schema import build_schema, reserved_type_names
@@ -81,6 +83,7 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
     """The hub; its signing key is read from the data folder unless given. Keys are read once:
     after ``smenet hub rotate-key`` or ``revoke-key`` the hub must restart."""
     key = key or load_key(settings.key_path())
+    calendar.use_timezone(settings.timezone)
     trust = HubTrust(key)
     state = {"migrated": False}
     network = Network(settings.node_timeout_seconds, reserved_type_names())
@@ -105,6 +108,7 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
             *health_routes(lambda: state["migrated"], log),
             jwks_route(key, retired_keys(settings.key_path())),
             Mount("/static/graphiql", StaticFiles(directory=STATIC_DIR), name="graphiql"),
+            *dashboard_routes(settings, network, trust),
         ],
         lifespan=lifespan,
     )

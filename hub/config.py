@@ -7,8 +7,10 @@ import dataclasses
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from federation.settings import CONFIG_FILE, read_config, typed_values, write_config
+from hub.domain.calendar import LOCAL_TIMEZONE
 from hub.domain.scoring import DEFAULT_WEIGHTS, Rules
 
 __all__ = ["CONFIG_FILE", "HubSettings", "load_settings"]
@@ -45,6 +47,8 @@ class HubSettings:
     agency_target_enterprises_served: int = 20
     agency_target_services_delivered: int = 50
     rectification_days: int = 90
+    # Calendar days of periods (the dashboard's months), as the nodes count them (DESIGN §4).
+    timezone: str = LOCAL_TIMEZONE
     # The hub's Ed25519 signing key (PKCS#8 PEM, mode 600), relative to DIR.
     key_file: str = "hub-key.pem"
     data_dir: Path = Path(".")
@@ -66,6 +70,10 @@ class HubSettings:
             weights={**DEFAULT_WEIGHTS, **self.assessment_weights},
             **{name: getattr(self, name) for name in names},
         )
+        try:
+            ZoneInfo(self.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"timezone {self.timezone!r} is not a known time zone") from None
 
     def db_url(self) -> str:
         return self.db or f"sqlite://{self.data_dir / 'hub.sqlite3'}"

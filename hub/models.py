@@ -236,6 +236,8 @@ class RevocationRequest(Record):
 
     class Meta:
         table = "revocation_requests"
+
+
 class NetworkVoucher(Record):
     """A voucher the hub issued to an enterprise, redeemable at any window once (DESIGN §7).
 

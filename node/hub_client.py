@@ -67,9 +67,7 @@ class HubClient:
             raise HubUnavailable(f"{self.url} answered HTTP {status} without a GraphQL response")
         return body
 
-    async def confirm(
-        self, query: str, variables: dict[str, Any], answer: str
-    ) -> dict[str, Any]:
+    async def confirm(self, query: str, variables: dict[str, Any], answer: str) -> dict[str, Any]:
         """The hub's ``data[answer]`` for a step it must confirm; ``HUB_UNREACHABLE`` without a
         GraphQL answer, and the hub's own refusal under its code."""
         try:

@@ -10,6 +10,7 @@ __all__ = [
     "ADMIN",
     "ANONYMOUS",
     "AUDIT_READERS",
+    "DASHBOARD_READERS",
     "HUB_ROLES",
     "HUB_SUPERVISION",
     "OPERATOR",
@@ -43,3 +44,5 @@ PARTNER = "PARTNER"  # a window's read of another under an agreement, on its beh
 PUBLIC = "PUBLIC"  # anyone else's: an anonymous caller's rights
 # Hub users whose reads of a window are supervision (as its hub–window agreement allows).
 SUPERVISING = frozenset({HubRole.HUB_ADMIN, HubRole.HUB_OPERATOR, HubRole.SUPERVISOR})
+# Who may open the supervisor's dashboard and its exports (hub.dashboard).
+DASHBOARD_READERS = frozenset({HubRole.SUPERVISOR, HubRole.HUB_ADMIN, HubRole.HUB_OPERATOR})

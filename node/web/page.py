@@ -7,12 +7,23 @@ asset. Each page adds its own rules to the common style, and picks its headers.
 from __future__ import annotations
 
 import html
-from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from federation.forms import FormTooLarge, read_form
 from node.config import NodeSettings
+
+__all__ = [
+    "HEADERS",
+    "NOINDEX_HEADERS",
+    "FormTooLarge",
+    "error_notice",
+    "node_settings",
+    "page",
+    "read_form",
+    "too_large",
+]
 
 HEADERS = {
     "Cache-Control": "no-store",
@@ -71,31 +82,6 @@ def error_notice(message: str) -> str:
     return f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
 
 
-class FormTooLarge(Exception):
-    """The posted body is over the limit; the rest of it was not read."""
-
-
 def too_large(headers: dict[str, str] = HEADERS) -> Response:
     """The answer to FormTooLarge."""
     return Response("form too large", status_code=413, headers=headers)
-
-
-async def read_form(request: Request, limit_bytes: int, max_fields: int) -> dict[str, str]:
-    """The url-encoded form posted, by field: its first non-blank value.
-
-    The body is read chunk by chunk and never held beyond `limit_bytes`: FormTooLarge as soon as
-    it (or its declared Content-Length) passes the limit. ValueError for more than `max_fields`
-    fields. Bytes that are not UTF-8 become U+FFFD.
-    """
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit_bytes:
-        raise FormTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit_bytes:
-            raise FormTooLarge
-        chunks.append(chunk)
-    text = b"".join(chunks).decode("utf-8", errors="replace")
-    return {key: values[0] for key, values in parse_qs(text, max_num_fields=max_fields).items()}

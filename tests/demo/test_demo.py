@@ -151,6 +151,7 @@ def test_the_banner_names_every_server_and_the_demo_logins(demo: Demo) -> None:
         assert login in demo.output
     assert "demo-admin-1" in demo.output and "demo-hub-1" in demo.output
     assert "{ network { services(first: 5)" in demo.output
+    assert demo.url(0).removesuffix("/graphql") + "/dashboard" in demo.output
 
 
 def test_the_windows_joined_the_hub_through_the_workflow(http: httpx.Client, demo: Demo) -> None:
