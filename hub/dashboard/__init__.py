@@ -134,7 +134,7 @@ class Dashboard:
             found = await data.indicators(self.network, self.trust, actor, months)
             table = export.indicator_table(found)
         else:
-            table = await data.assessments()
+            table = await data.assessments(actor)
         body = export.to_csv(table) if fmt == "csv" else export.to_xlsx(table, EXPORTS[what])
         name = f"{what}-{local_today().isoformat()}.{fmt}"
         headers = {

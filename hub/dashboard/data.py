@@ -15,11 +15,11 @@ from typing import Any
 from federation.accounts import Actor
 from federation.errors import WindowError
 from federation.gather import Call, Target, WindowResult
-from hub.domain import registry
+from hub.domain import assessment, registry
 from hub.domain.calendar import local_today
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
-from hub.models import Window
+from hub.models import Assessment, Window
 
 __all__ = [
     "FIGURES",
@@ -219,13 +219,30 @@ async def indicators(
     return found
 
 
-# The supervision records of the other parts of DESIGN §7. Until they are wired to their tables
-# each provider answers its columns and no rows: the page says "no data", and nothing is made up.
+# The supervision records of the other parts of DESIGN §7, read from the hub's own tables.
 
 
-async def assessments() -> Table:
-    """The yearly assessments: one row per window (or agency) and year."""
-    return Table(("窗口", "年度", "结果", "得分", "状态"), [])
+async def assessments(actor: Actor) -> Table:
+    """The assessments, newest first: windows' and their agencies', with the grade in force
+    (an override's, when there is one) beside the computed one."""
+    found = await assessment.list_assessments(actor, agencies=True)
+    await Assessment.fetch_for_list(found, "window")
+    return Table(
+        ("窗口", "服务机构", "年度", "类型", "结果", "计算结果", "得分", "改判理由"),
+        [
+            (
+                a.window.name,
+                a.agency_name or None,
+                a.year,
+                a.kind,
+                assessment.effective_grade(a).value,
+                a.grade,
+                round(a.total, 1),
+                a.override_reason or None,
+            )
+            for a in found
+        ],
+    )
 
 
 async def late_reports() -> Table:
@@ -254,7 +271,7 @@ async def dashboard(network: Network, trust: HubTrust, actor: Actor) -> Dashboar
         regions=regions(overview),
         months=months,
         indicators=figures,
-        assessments=await assessments(),
+        assessments=await assessments(actor),
         late_reports=await late_reports(),
         discrepancies=await discrepancies(),
         routing_queue=await routing_queue(),

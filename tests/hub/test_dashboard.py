@@ -328,12 +328,28 @@ async def test_indicator_exports_read_back_equal_the_nodes_stats(net: Network) -
     assert sorted(csv_rows[1:], key=key) == sorted(as_text, key=key)
 
 
-async def test_assessment_exports_have_their_columns_and_no_made_up_rows(net: Network) -> None:
+async def test_assessment_exports_are_the_hubs_assessments(net: Network) -> None:
+    # Last here: a FAIL would put the window in rectification.
+    year = datetime.now(ZoneInfo("Asia/Shanghai")).year
+    assess = """mutation($w: ID!, $y: Int!) { assessWindow(windowId: $w, year: $y) { id } }"""
+    await net.hub.ok(assess, {"w": CITY.window_id, "y": year}, token=net.operator)
+    listed = await net.hub.ok(
+        """{ assessments(agencies: true) { agencyName year kind grade computedGrade total
+             window { name } } }""",
+        token=net.operator,
+    )
+    expected = [
+        [a["window"]["name"], a["agencyName"], a["year"], a["kind"], a["grade"]]
+        + [a["computedGrade"], round(a["total"], 1), None]
+        for a in listed["assessments"]
+    ]
+    assert len(expected) >= 1 and expected[0][0] == CITY.name
     async with logged_in(net, "supervisor") as client:
         as_csv = await client.get("/dashboard/export/assessments.csv")
         as_xlsx = await client.get("/dashboard/export/assessments.xlsx")
         missing = await client.get("/dashboard/export/secrets.csv")
-    header = ["窗口", "年度", "结果", "得分", "状态"]
-    assert read_csv(as_csv.content) == [header]
-    assert read_xlsx(as_xlsx.content) == [header]
+    header = ["窗口", "服务机构", "年度", "类型", "结果", "计算结果", "得分", "改判理由"]
+    assert read_xlsx(as_xlsx.content) == [header, *expected]
+    as_text = [["" if v is None else str(v) for v in row] for row in expected]
+    assert read_csv(as_csv.content) == [header, *as_text]
     assert missing.status_code == 404
