@@ -14,15 +14,17 @@ $(BIN)/smenet: pyproject.toml
 tests/audit/node_modules/.package-lock.json: tests/audit/package-lock.json
 	cd tests/audit && npm ci --no-audit --no-fund --loglevel=error
 
-# The dashboard's browser test drives Debian's chromium by its path; nothing is downloaded.
+# The dashboard's browser test drives Debian's chromium by its path; nothing is downloaded. A
+# Chinese font, so its screenshot shows the page's text.
 CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-$(CHROMIUM):
+$(CHROMIUM) $(CJK_FONT) &:
 	$(SUDO) apt-get update -q
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-zenhei
 
-setup: $(BIN)/smenet tests/audit/node_modules/.package-lock.json $(CHROMIUM)
+setup: $(BIN)/smenet tests/audit/node_modules/.package-lock.json $(CHROMIUM) $(CJK_FONT)
 
 run: $(BIN)/smenet
 	$(BIN)/smenet demo --data data/demo
