@@ -3,6 +3,7 @@ hub's public key at /.well-known/jwks.json (DESIGN §6 "Trust")."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from federation.compose import Composition
 from federation.graphiql import STATIC_DIR
@@ -22,6 +24,7 @@ from federation.http import GraphQLView, health_routes, jwks_route
 from federation.trust import KeyPair, load_key, retired_keys
 from hub import db
 from hub.config import HubSettings
+from hub.domain.deliveries import Backoff, Pusher
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
 from hub.schema import build_schema, reserved_type_names
@@ -77,29 +80,40 @@ class HubGraphQL(GraphQLView):
         return self._built[1]
 
 
-def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
+def create_app(settings: HubSettings, key: KeyPair | None = None) -> ASGIApp:
     """The hub; its signing key is read from the data folder unless given. Keys are read once:
     after ``smenet hub rotate-key`` or ``revoke-key`` the hub must restart."""
     key = key or load_key(settings.key_path())
     trust = HubTrust(key)
     state = {"migrated": False}
     network = Network(settings.node_timeout_seconds, reserved_type_names())
+    pusher = Pusher(
+        trust,
+        settings.node_timeout_seconds,
+        Backoff(settings.delivery_retry_seconds, settings.delivery_retry_max_seconds),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await db.open_db(settings.db_url())
         try:
             state["migrated"] = True
+            pushing = asyncio.create_task(pusher.run(settings.delivery_poll_seconds))
             # What exists now lives as long as the process: keep it out of later collections.
             gc.collect()
             gc.freeze()
             log.info("hub serving, database %s", settings.db_url())
-            yield
+            try:
+                yield
+            finally:
+                pushing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pushing
         finally:
             await network.close()
             await db.close_db()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", HubGraphQL(settings, network, trust), methods=["GET", "POST"]),
             *health_routes(lambda: state["migrated"], log),
@@ -108,3 +122,15 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    return _waking(app, pusher)
+
+
+def _waking(app: ASGIApp, pusher: Pusher) -> ASGIApp:
+    """Wake the delivery pusher after each write request: its transaction has committed."""
+
+    async def waking(scope: Scope, receive: Receive, send: Send) -> None:
+        await app(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] == "POST":
+            pusher.wake()
+
+    return waking

@@ -129,6 +129,8 @@ class Demand(Record):
     matched_service_id: uuid.UUID | None
     matched_service_ref = fields.CharField(max_length=128, null=True)
     reject_reason = fields.TextField(null=True)
+    # A demand the hub dispatched here: the network ID of the escalated one it came from.
+    origin = fields.CharField(max_length=128, null=True, unique=True)
     accepted_at = fields.DatetimeField(null=True)
     completed_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
@@ -387,3 +389,14 @@ class SeenToken(storage.SeenToken):
 
     class Meta:
         table = "seen_tokens"
+
+
+class HubMessage(Model):
+    """A hub delivery this node has taken (``acceptHubMessage``): each id is handled once."""
+
+    id = fields.CharField(max_length=128, primary_key=True)
+    kind = fields.CharField(max_length=64)
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "hub_messages"

@@ -21,12 +21,14 @@ from hub.domain.access import Actor, HubRole
 from hub.domain.users import ACCOUNTS
 from hub.models import SeenToken
 
-__all__ = ["HUB", "HUB_SUPERVISION", "PUBLIC", "SUPERVISING", "WINDOW", "HubTrust"]
+__all__ = ["HUB", "HUB_DELIVERY", "HUB_SUPERVISION", "PUBLIC", "SUPERVISING", "WINDOW", "HubTrust"]
 
 HUB = "hub"  # the issuer of the hub's tokens and the audience of the nodes'
 # The roles of the hub's tokens (what a node grants them: node.domain.trust) ...
 HUB_SUPERVISION = "HUB_SUPERVISION"
 PUBLIC = "PUBLIC"
+# Only for the hub's deliveries (hub.domain.deliveries): a node grants it acceptHubMessage alone.
+HUB_DELIVERY = "HUB_DELIVERY"
 # ... and of a node's tokens to the hub.
 WINDOW = "WINDOW"
 # Hub users whose calls to a node carry HUB_SUPERVISION; everyone else's carry PUBLIC.
@@ -54,6 +56,10 @@ class HubTrust:
             )
 
         return make
+
+    def delivery_token(self, window_id: str) -> str:
+        """A fresh token for one delivery to window ``window_id``."""
+        return issue_token(self.key, HUB, window_id, "deliveries", HUB_DELIVERY, ttl=TOKEN_TTL)
 
     async def authenticate(self, token: str | None, secret: str) -> Actor:
         """A hub user's session token, or a window node's token: the window, without hub roles."""

@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 from federation.compose import Composition
 from federation.extensions import ErrorsLoggedOnce, schema_extensions
 from hub.domain.network import Network
+from hub.schema.broadcasts import BroadcastMutation, BroadcastQuery
 from hub.schema.composition import CompositionQuery
 from hub.schema.network import (
     NETWORK_TYPE_NAMES,
@@ -28,8 +29,8 @@ from hub.schema.network import (
 from hub.schema.users import UserMutation, UserQuery
 from hub.schema.windows import WindowMutation, WindowQuery
 
-QUERIES: tuple[type, ...] = (WindowQuery, UserQuery, CompositionQuery)
-MUTATIONS: tuple[type, ...] = (WindowMutation, UserMutation)
+QUERIES: tuple[type, ...] = (WindowQuery, UserQuery, CompositionQuery, BroadcastQuery)
+MUTATIONS: tuple[type, ...] = (WindowMutation, UserMutation, BroadcastMutation)
 
 # The hub's DateTime also passes on the ISO text a node answered with.
 PASSING_DATETIME = strawberry.scalar(

