@@ -217,7 +217,8 @@ class RoutedDemand(Record):
     note = fields.TextField(null=True)
     # The enterprise's public registration data and profile: name, uscc, region, industry, size.
     enterprise: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
-    escalated_at = fields.DatetimeField()
+    # When the enterprise submitted it at the originating window.
+    submitted_at = fields.DatetimeField()
     status = fields.CharField(max_length=16, default="QUEUED", db_index=True)
     target: fields.ForeignKeyNullableRelation[Window] = fields.ForeignKeyField(
         "hub.Window", related_name="dispatched_demands", null=True, on_delete=fields.RESTRICT

@@ -122,4 +122,3 @@ async def get_broadcast(actor: Actor, key: uuid.UUID) -> Broadcast:
     if broadcast is None:
         raise NotFound(f"no broadcast {make_id(HUB, key)}")
     return broadcast
-

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('category', fields.CharField(max_length=32)),
                 ('note', fields.TextField(null=True, unique=False)),
                 ('enterprise', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
-                ('escalated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('submitted_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('status', fields.CharField(default='QUEUED', db_index=True, max_length=16)),
                 ('target', fields.ForeignKeyField('hub.Window', source_field='target_id', null=True, db_constraint=True, to_field='id', related_name='dispatched_demands', on_delete=OnDelete.RESTRICT)),
                 ('service_id', fields.CharField(null=True, max_length=128)),

@@ -26,11 +26,18 @@ from hub.schema.network import (
     WindowErrors,
     build_network_types,
 )
+from hub.schema.routing import RoutingMutation, RoutingQuery
 from hub.schema.users import UserMutation, UserQuery
 from hub.schema.windows import WindowMutation, WindowQuery
 
-QUERIES: tuple[type, ...] = (WindowQuery, UserQuery, CompositionQuery, BroadcastQuery)
-MUTATIONS: tuple[type, ...] = (WindowMutation, UserMutation, BroadcastMutation)
+QUERIES: tuple[type, ...] = (
+    WindowQuery,
+    UserQuery,
+    CompositionQuery,
+    BroadcastQuery,
+    RoutingQuery,
+)
+MUTATIONS: tuple[type, ...] = (WindowMutation, UserMutation, BroadcastMutation, RoutingMutation)
 
 # The hub's DateTime also passes on the ISO text a node answered with.
 PASSING_DATETIME = strawberry.scalar(
