@@ -5,17 +5,15 @@ takes a hub message only with the hub's delivery token, each message id once."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 
 from federation.ids import new_uuid
-from federation.trust import generate_key, issue_token, load_key
 from tests.conftest import DATABASES
-from tests.support.network import Network, WindowSpec, make_network
+from tests.support.network import Network, WindowSpec, hub_token, make_network
+from tests.support.waiting import eventually
 
 CITY = WindowSpec("sz-city", "深圳市中小企业服务窗口", "440300", "comprehensive")
 CLUSTER = WindowSpec(
@@ -58,14 +56,6 @@ async def net(
         yield network
     finally:
         network.stop()
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
-    """Wait (boundedly) until ``check`` holds."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        assert time.monotonic() < deadline, f"not within {timeout} s"
-        await asyncio.sleep(0.1)
 
 
 async def publish(net: Network, title: str, selection: dict[str, Any] | None = None) -> str:
@@ -163,11 +153,6 @@ async def test_bad_broadcasts_are_refused_and_write_nothing(net: Network) -> Non
         assert result.codes == [code], broadcast
     after = (await net.hub.ok(BROADCASTS, token=net.admin))["broadcasts"]["totalCount"]
     assert after == before
-
-
-def hub_token(net: Network, window_id: str, role: str, foreign: bool = False) -> str:
-    key = generate_key() if foreign else load_key(net.hub.data_dir / "hub-key.pem")
-    return issue_token(key, "hub", window_id, "deliveries", role)
 
 
 async def test_a_node_takes_hub_messages_only_with_the_delivery_token_each_id_once(
