@@ -74,7 +74,6 @@ OUTCOMES = {
     S.CLOSED: frozenset({S.ESCALATED, S.COMPLETED}),
     S.REJECTED: frozenset({S.ESCALATED}),
 }
-OUTBOX_DEMAND_OUTCOME = "demand.outcome"
 
 
 @dataclass
@@ -309,7 +308,7 @@ async def _write(
             "note": transition.note,
             "at": transition.created_at,
         }
-        await events.enqueue(OUTBOX_DEMAND_OUTCOME, outcome, connection)
+        await events.enqueue(events.OUTBOX_DEMAND_OUTCOME, outcome, connection)
     return demand
 
 

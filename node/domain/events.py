@@ -15,6 +15,7 @@ from node.domain.chain import canonical_value
 from node.models import DomainEvent, OutboxMessage
 
 OUTBOX_DEMAND_ESCALATED = "demand.escalated"
+OUTBOX_DEMAND_OUTCOME = "demand.outcome"  # of a demand the hub dispatched here
 
 # Events written by this process, committed or not: lets the dispatcher skip looking for new
 # events after a request that wrote none.
