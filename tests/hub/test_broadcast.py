@@ -1,7 +1,8 @@
 """Hub → node deliveries and broadcasts (DESIGN §7), end to end: a real hub and three real window
 nodes on one database kind each — a broadcast reaches the selected windows at once and only
-them, a node that was down gets it when it is back (and shows it as published, once), and a node
-takes a hub message only with the hub's delivery token, each message id once."""
+them, a node that was down gets it when it is back (and shows it as published, once), a node
+takes a hub message only with the hub's delivery token, each message id once, and a delivery a
+node refuses for good is set aside while a retried one keeps its place."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
+from federation import CORE_SCHEMA_VERSION
 from federation.ids import new_uuid
+from federation.trust import generate_key
+from hub.testing import onboard
 from tests.conftest import DATABASES
+from tests.support.asgi import serve_in_thread
 from tests.support.network import Network, WindowSpec, hub_token, make_network
 from tests.support.waiting import eventually
 
@@ -181,3 +190,69 @@ async def test_a_node_takes_hub_messages_only_with_the_delivery_token_each_id_on
         data = await city.ok(ACCEPT, message, hub_token(net, "sz-city", "HUB_DELIVERY"))
         assert data["acceptHubMessage"] == {"id": message["id"], "duplicate": duplicate}
     assert (await titles(net, "sz-city")).count("直接送达的通知") == 1
+
+
+async def test_a_refused_delivery_is_failed_and_skipped_and_a_retried_one_keeps_its_place(
+    net: Network,
+) -> None:
+    """A stand-in node (a real one cannot be made to refuse a broadcast) that refuses one
+    message for good, answers another with a server error once, and takes the rest."""
+    sdl = (await net.nodes["sz-city"].ok("{ _service { sdl } }"))["_service"]["sdl"]
+    key = generate_key().jwk()
+    received: list[str] = []
+
+    async def graphql(request: Request) -> Response:
+        body = await request.json()
+        if "nodeInfo" in body["query"]:
+            info = {
+                "windowId": "zz-odd",
+                "name": "异常窗口",
+                "kind": "COMPREHENSIVE",
+                "regionCode": "450102",
+                "industries": [],
+                "coreSchemaVersion": CORE_SCHEMA_VERSION,
+                "nodeVersion": "0.1.0",
+                "plugins": [],
+            }
+            return JSONResponse({"data": {"nodeInfo": info, "_service": {"sdl": sdl}}})
+        message = body["variables"]
+        title = message["payload"]["title"]
+        received.append(title)
+        if title == "格式有误的通知":
+            error = {"message": "refused", "extensions": {"code": "BAD_INPUT"}}
+            return JSONResponse({"data": None, "errors": [error]})
+        if title == "先遇故障的通知" and received.count(title) == 1:
+            return Response("overloaded", status_code=503)
+        return JSONResponse(
+            {"data": {"acceptHubMessage": {"id": message["id"], "duplicate": False}}}
+        )
+
+    async def jwks(_: Request) -> Response:
+        return JSONResponse({"keys": [key]})
+
+    app = Starlette(
+        routes=[Route("/graphql", graphql, methods=["POST"]), Route("/.well-known/jwks.json", jwks)]
+    )
+    odd = WindowSpec("zz-odd", "异常窗口", "450102", "comprehensive")
+    with serve_in_thread(app) as port:
+        await onboard(net, odd, f"http://127.0.0.1:{port}/graphql")
+        try:
+            titles = ("格式有误的通知", "先遇故障的通知", "正常的通知")
+            ids = [await publish(net, title, {"windows": ["zz-odd"]}) for title in titles]
+
+            async def settled() -> bool:
+                got = [(await states(net, i))["zz-odd"]["state"] for i in ids]
+                return "PENDING" not in got
+
+            await eventually(settled)
+        finally:
+            await net.hub.ok(
+                'mutation { revokeWindow(id: "zz-odd", reason: "测试结束") { status } }',
+                token=net.admin,
+            )
+    refused, retried, taken = [(await states(net, i))["zz-odd"] for i in ids]
+    assert refused["state"] == "FAILED" and "BAD_INPUT" in refused["lastError"]
+    assert retried["state"] == "DELIVERED" and retried["attempts"] == 2
+    assert taken["state"] == "DELIVERED" and taken["attempts"] == 1
+    # Oldest first: nothing newer went before the retried one got through.
+    assert received == ["格式有误的通知", "先遇故障的通知", "先遇故障的通知", "正常的通知"]
