@@ -3,6 +3,7 @@ hub's public key at /.well-known/jwks.json (DESIGN §6 "Trust")."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -24,6 +25,7 @@ from hub import db
 from hub.config import HubSettings
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
+from hub.jobs import build_scheduler
 from hub.schema import build_schema, reserved_type_names
 from hub.schema.context import Context
 
@@ -84,17 +86,23 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
     trust = HubTrust(key)
     state = {"migrated": False}
     network = Network(settings.node_timeout_seconds, reserved_type_names())
+    scheduler = build_scheduler(settings, network, trust)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await db.open_db(settings.db_url())
         try:
             state["migrated"] = True
+            scheduling = asyncio.create_task(scheduler.run())
             # What exists now lives as long as the process: keep it out of later collections.
             gc.collect()
             gc.freeze()
             log.info("hub serving, database %s", settings.db_url())
-            yield
+            try:
+                yield
+            finally:
+                scheduling.cancel()
+                await asyncio.gather(scheduling, return_exceptions=True)
         finally:
             await network.close()
             await db.close_db()

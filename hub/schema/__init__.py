@@ -19,6 +19,7 @@ from federation.compose import Composition
 from federation.extensions import ErrorsLoggedOnce, schema_extensions
 from hub.domain.network import Network
 from hub.schema.composition import CompositionQuery
+from hub.schema.inbox import InboxMutation
 from hub.schema.network import (
     NETWORK_TYPE_NAMES,
     NetworkTypes,
@@ -29,7 +30,7 @@ from hub.schema.users import UserMutation, UserQuery
 from hub.schema.windows import WindowMutation, WindowQuery
 
 QUERIES: tuple[type, ...] = (WindowQuery, UserQuery, CompositionQuery)
-MUTATIONS: tuple[type, ...] = (WindowMutation, UserMutation)
+MUTATIONS: tuple[type, ...] = (WindowMutation, UserMutation, InboxMutation)
 
 # The hub's DateTime also passes on the ISO text a node answered with.
 PASSING_DATETIME = strawberry.scalar(
