@@ -19,6 +19,7 @@ The token errors (``federation.trust``) also carry a ``reason`` extension: which
     │   ├── VoucherCategoryMismatch  VOUCHER_CATEGORY_MISMATCH
     │   ├── InvalidLink              INVALID_LINK
     │   ├── InvalidKey               INVALID_KEY    (not a public Ed25519 JWK)
+    │   ├── UnknownMessageKind       UNKNOWN_MESSAGE_KIND (a window's message the hub cannot handle)
     │   └── InputRefused             INPUT_REFUSED  (by a plugin's validation)
     ├── Conflict                     CONFLICT
     │   ├── DuplicateUscc            DUPLICATE_USCC
@@ -90,6 +91,7 @@ __all__ = [
     "TokenReplayed",
     "Unauthenticated",
     "UnknownKey",
+    "UnknownMessageKind",
     "VoucherCategoryMismatch",
     "VoucherExpired",
     "WeakPassword",
@@ -98,6 +100,7 @@ __all__ = [
     "WindowTimeout",
     "WindowUnavailable",
     "WindowUnreachable",
+    "codes_of",
 ]
 
 
@@ -110,6 +113,11 @@ class SmenetError(Exception):
         super().__init__(message)
         self.message = message
         self.extensions = extensions
+
+
+def codes_of(error: type[SmenetError]) -> frozenset[str]:
+    """The code of ``error`` and of every error under it."""
+    return frozenset({error.code}).union(*(codes_of(sub) for sub in error.__subclasses__()))
 
 
 class InputError(SmenetError):
@@ -293,3 +301,9 @@ class KeyNotPublished(ConnectionCheckFailed):
     does not publish exactly one."""
 
     code = "KEY_NOT_PUBLISHED"
+
+
+class UnknownMessageKind(InputError):
+    """A window's outbox message of a kind the hub has no handler for (hub.domain.inbox)."""
+
+    code = "UNKNOWN_MESSAGE_KIND"

@@ -21,12 +21,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from federation.compose import Composition
 from federation.graphiql import STATIC_DIR
 from federation.http import GraphQLView, health_routes, jwks_route
+from federation.schedule import Scheduler
 from federation.trust import KeyPair, load_key, retired_keys
 from hub import db
 from hub.config import HubSettings
-from hub.domain.deliveries import Backoff, Pusher
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
+from hub.jobs import DELIVERIES, build_scheduler
 from hub.schema import build_schema, reserved_type_names
 from hub.schema.context import Context
 
@@ -87,18 +88,14 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> ASGIApp:
     trust = HubTrust(key)
     state = {"migrated": False}
     network = Network(settings.node_timeout_seconds, reserved_type_names())
-    pusher = Pusher(
-        trust,
-        settings.node_timeout_seconds,
-        Backoff(settings.delivery_retry_seconds, settings.delivery_retry_max_seconds),
-    )
+    scheduler = build_scheduler(settings, network, trust)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await db.open_db(settings.db_url())
         try:
             state["migrated"] = True
-            pushing = asyncio.create_task(pusher.run(settings.delivery_poll_seconds))
+            scheduling = asyncio.create_task(scheduler.run())
             # What exists now lives as long as the process: keep it out of later collections.
             gc.collect()
             gc.freeze()
@@ -106,9 +103,8 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> ASGIApp:
             try:
                 yield
             finally:
-                pushing.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await pushing
+                scheduling.cancel()
+                await asyncio.gather(scheduling, return_exceptions=True)
         finally:
             await network.close()
             await db.close_db()
@@ -122,15 +118,15 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> ASGIApp:
         ],
         lifespan=lifespan,
     )
-    return _waking(app, pusher)
+    return _waking(app, scheduler)
 
 
-def _waking(app: ASGIApp, pusher: Pusher) -> ASGIApp:
+def _waking(app: ASGIApp, scheduler: Scheduler) -> ASGIApp:
     """Wake the delivery pusher after each write request: its transaction has committed."""
 
     async def waking(scope: Scope, receive: Receive, send: Send) -> None:
         await app(scope, receive, send)
         if scope["type"] == "http" and scope["method"] == "POST":
-            pusher.wake()
+            scheduler.wake(DELIVERIES)
 
     return waking

@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise import fields
 
-from federation import storage
+from federation import schedule, storage
 from federation.accounts import Account
 from federation.storage import Record
 
@@ -236,3 +236,27 @@ class RoutedDemand(Record):
 
     class Meta:
         table = "routed_demands"
+
+
+class Lease(schedule.Lease):
+    """Which of the hub's processes runs a scheduled job (federation.schedule)."""
+
+    class Meta:
+        table = "leases"
+
+
+class WindowMessage(Record):
+    """A message a window's node pushed from its outbox, stored once per window and message id."""
+
+    window: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="messages", on_delete=fields.RESTRICT
+    )
+    window_id: uuid.UUID
+    # The node's outbox row id: the same message sent again is recognised by it.
+    message_id = fields.CharField(max_length=64)
+    kind = fields.CharField(max_length=64)
+    payload: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "window_messages"
+        unique_together = (("window", "message_id"),)

@@ -8,7 +8,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from federation import storage
+from federation import schedule, storage
 from federation.accounts import Account
 from federation.ids import new_uuid
 from node import clock
@@ -361,6 +361,8 @@ class OutboxMessage(Record):
     next_attempt_at = fields.DatetimeField(null=True)
     last_error = fields.TextField(null=True)
     delivered_at = fields.DatetimeField(null=True, db_index=True)
+    # Refused by the hub for good (the message itself is bad): skipped, kept for a look.
+    failed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox"
@@ -400,3 +402,10 @@ class HubMessage(Model):
 
     class Meta:
         table = "hub_messages"
+
+
+class Lease(schedule.Lease):
+    """Which of the node's processes runs a scheduled job (federation.schedule)."""
+
+    class Meta:
+        table = "leases"

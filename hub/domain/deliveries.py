@@ -14,7 +14,6 @@ until it is reinstated.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ import httpx
 import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from federation.errors import Conflict, InputError, InvalidTransition, NotFound, codes_of
 from federation.fetch import bounded_request
 from federation.ids import make_id
 from federation.trust import bearer
@@ -39,7 +39,9 @@ ACCEPT_HUB_MESSAGE = """mutation($id: ID!, $kind: String!, $payload: JSON!) {
   acceptHubMessage(id: $id, kind: $kind, payload: $payload) { id duplicate } }"""
 # The node's codes that say the message itself is bad: sending it again cannot help.
 # Refusals of the caller (an unknown key, a missing role) are retried: they are fixed at a side.
-REFUSED = frozenset({"BAD_INPUT", "INVALID_ID", "NOT_FOUND", "INVALID_TRANSITION", "CONFLICT"})
+REFUSED = (
+    codes_of(InputError) | codes_of(Conflict) | codes_of(NotFound) | codes_of(InvalidTransition)
+)
 MAX_ANSWER_BYTES = 64 * 1024
 MAX_ERROR = 2000
 
@@ -92,28 +94,13 @@ class _Refused(Exception):
 
 
 class Pusher:
-    """Pushes the pending deliveries; ``push`` is one round, ``run`` repeats it, and ``wake``
-    starts the next round at once (after a request that may have written deliveries)."""
+    """Pushes the pending deliveries: ``push`` is one round, run as the hub's scheduled job
+    ``deliveries`` (``hub.jobs``), so one hub process at a time pushes."""
 
     def __init__(self, trust: HubTrust, timeout: float, backoff: Backoff) -> None:
         self.trust = trust
         self.timeout = timeout
         self.backoff = backoff
-        self._woken = asyncio.Event()
-
-    def wake(self) -> None:
-        self._woken.set()
-
-    async def run(self, every: float) -> None:
-        while True:
-            self._woken.clear()
-            try:
-                await self.push()
-            except Exception:
-                log.exception("pushing deliveries failed; trying again in %s s", every)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(every):
-                    await self._woken.wait()
 
     async def push(self) -> None:
         """Every window with pending deliveries, side by side."""

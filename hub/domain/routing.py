@@ -31,6 +31,7 @@ from federation.ids import make_id, parse_id
 from federation.pagination import Page, paginate
 from hub.domain import deliveries
 from hub.domain.access import HUB_ROLES, OPERATOR, Actor, require
+from hub.domain.inbox import handles
 from hub.domain.registry import ON_NETWORK
 from hub.models import RoutedDemand, Window
 
@@ -91,9 +92,10 @@ def _time(text: str) -> datetime:
 # Messages from the windows (the intake runs them in the transaction that stores the message).
 
 
+@handles(DEMAND_ESCALATED)
 async def receive_escalated(
     window: Window, payload: dict[str, Any], connection: BaseDBAsyncClient
-) -> RoutedDemand:
+) -> None:
     """A demand ``window`` escalated joins the routing queue."""
     demand_id = _text(payload, "id")
     owner, _ = parse_id(demand_id)
@@ -102,7 +104,7 @@ async def receive_escalated(
     enterprise = payload.get("enterprise")
     if not isinstance(enterprise, dict):
         raise InputError("an escalated demand describes its enterprise")
-    return await RoutedDemand.create(
+    await RoutedDemand.create(
         demand_id=demand_id,
         origin_id=window.id,
         title=_text(payload, "title"),
@@ -118,9 +120,10 @@ async def receive_escalated(
     )
 
 
+@handles(DEMAND_OUTCOME)
 async def receive_outcome(
     window: Window, payload: dict[str, Any], connection: BaseDBAsyncClient
-) -> RoutedDemand:
+) -> None:
     """The outcome of a demand dispatched to ``window``: recorded, and passed on to the window
     the demand came from."""
     origin = _text(payload, "origin")
@@ -129,10 +132,14 @@ async def receive_outcome(
         allowed = OUTCOMES[to]
     except (ValueError, KeyError):
         raise InputError(f"{payload.get('status')!r} is not an outcome of a demand") from None
-    routed = await _lock(origin, connection)
-    if routed.target_id != window.id:
+    # A bad outcome is the message's fault (InputError): the window's outbox sets it aside.
+    routed = (
+        await RoutedDemand.filter(demand_id=origin).select_for_update().using_db(connection).first()
+    )
+    if routed is None or routed.target_id != window.id:
         raise InputError(f"demand {origin} was not dispatched to window {window.window_id}")
-    _check(routed, allowed, to)
+    if routed.status not in allowed:
+        raise InputError(f"demand {origin} is {routed.status}: it cannot follow {to}")
     try:
         dispatched_demand_id = make_id(window.window_id, uuid.UUID(_text(payload, "demand")))
     except ValueError:
@@ -156,7 +163,6 @@ async def receive_outcome(
         "dispatched_demand_id": dispatched_demand_id,
     }
     await deliveries.deliver(origin_window, DEMAND_OUTCOME, origin, outcome, connection)
-    return routed
 
 
 # The operators' side.

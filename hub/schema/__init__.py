@@ -20,6 +20,7 @@ from federation.extensions import ErrorsLoggedOnce, schema_extensions
 from hub.domain.network import Network
 from hub.schema.broadcasts import BroadcastMutation, BroadcastQuery
 from hub.schema.composition import CompositionQuery
+from hub.schema.inbox import InboxMutation
 from hub.schema.network import (
     NETWORK_TYPE_NAMES,
     NetworkTypes,
@@ -37,7 +38,13 @@ QUERIES: tuple[type, ...] = (
     BroadcastQuery,
     RoutingQuery,
 )
-MUTATIONS: tuple[type, ...] = (WindowMutation, UserMutation, BroadcastMutation, RoutingMutation)
+MUTATIONS: tuple[type, ...] = (
+    WindowMutation,
+    UserMutation,
+    InboxMutation,
+    BroadcastMutation,
+    RoutingMutation,
+)
 
 # The hub's DateTime also passes on the ISO text a node answered with.
 PASSING_DATETIME = strawberry.scalar(

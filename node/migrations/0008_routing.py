@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('node', '0006_seen_tokens')]
+    dependencies = [('node', '0007_reports')]
 
     initial = False
 

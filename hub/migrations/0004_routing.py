@@ -8,7 +8,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('hub', '0002_seen_tokens')]
+    dependencies = [('hub', '0003_reports')]
 
     initial = False
 
