@@ -19,6 +19,7 @@ The token errors (``federation.trust``) also carry a ``reason`` extension: which
     │   ├── VoucherCategoryMismatch  VOUCHER_CATEGORY_MISMATCH
     │   ├── InvalidLink              INVALID_LINK
     │   ├── InvalidKey               INVALID_KEY    (not a public Ed25519 JWK)
+    │   ├── UnknownMessageKind       UNKNOWN_MESSAGE_KIND (a window's message the hub cannot handle)
     │   └── InputRefused             INPUT_REFUSED  (by a plugin's validation)
     ├── Conflict                     CONFLICT
     │   ├── DuplicateUscc            DUPLICATE_USCC
@@ -92,6 +93,7 @@ __all__ = [
     "TokenReplayed",
     "Unauthenticated",
     "UnknownKey",
+    "UnknownMessageKind",
     "VoucherCategoryMismatch",
     "VoucherExpired",
     "WeakPassword",
@@ -101,6 +103,7 @@ __all__ = [
     "WindowUnavailable",
     "WindowUnreachable",
     "error_for",
+    "codes_of",
 ]
 
 
@@ -113,6 +116,11 @@ class SmenetError(Exception):
         super().__init__(message)
         self.message = message
         self.extensions = extensions
+
+
+def codes_of(error: type[SmenetError]) -> frozenset[str]:
+    """The code of ``error`` and of every error under it."""
+    return frozenset({error.code}).union(*(codes_of(sub) for sub in error.__subclasses__()))
 
 
 class InputError(SmenetError):
@@ -318,3 +326,7 @@ def error_for(code: str, message: str, extensions: dict[str, Any]) -> SmenetErro
     error = _codes(SmenetError).get(code, SmenetError)(message)
     error.code, error.extensions = code, dict(extensions)
     return error
+class UnknownMessageKind(InputError):
+    """A window's outbox message of a kind the hub has no handler for (hub.domain.inbox)."""
+
+    code = "UNKNOWN_MESSAGE_KIND"

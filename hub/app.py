@@ -3,6 +3,7 @@ hub's public key at /.well-known/jwks.json (DESIGN §6 "Trust")."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -15,10 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from federation.compose import Composition
 from federation.graphiql import STATIC_DIR
 from federation.http import GraphQLView, health_routes, jwks_route
+from federation.schedule import Scheduler
 from federation.trust import KeyPair, load_key, retired_keys
 from hub import db
 from hub.config import HubSettings
@@ -26,6 +29,7 @@ from hub.dashboard import routes as dashboard_routes
 from hub.domain import calendar
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
+from hub.jobs import DELIVERIES, build_scheduler
 from hub.schema import build_schema, reserved_type_names
 from hub.schema.context import Context
 
@@ -79,7 +83,7 @@ class HubGraphQL(GraphQLView):
         return self._built[1]
 
 
-def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
+def create_app(settings: HubSettings, key: KeyPair | None = None) -> ASGIApp:
     """The hub; its signing key is read from the data folder unless given. Keys are read once:
     after ``smenet hub rotate-key`` or ``revoke-key`` the hub must restart."""
     key = key or load_key(settings.key_path())
@@ -87,22 +91,28 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
     trust = HubTrust(key)
     state = {"migrated": False}
     network = Network(settings.node_timeout_seconds, reserved_type_names())
+    scheduler = build_scheduler(settings, network, trust)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await db.open_db(settings.db_url())
         try:
             state["migrated"] = True
+            scheduling = asyncio.create_task(scheduler.run())
             # What exists now lives as long as the process: keep it out of later collections.
             gc.collect()
             gc.freeze()
             log.info("hub serving, database %s", settings.db_url())
-            yield
+            try:
+                yield
+            finally:
+                scheduling.cancel()
+                await asyncio.gather(scheduling, return_exceptions=True)
         finally:
             await network.close()
             await db.close_db()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", HubGraphQL(settings, network, trust), methods=["GET", "POST"]),
             *health_routes(lambda: state["migrated"], log),
@@ -112,3 +122,15 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    return _waking(app, scheduler)
+
+
+def _waking(app: ASGIApp, scheduler: Scheduler) -> ASGIApp:
+    """Wake the delivery pusher after each write request: its transaction has committed."""
+
+    async def waking(scope: Scope, receive: Receive, send: Send) -> None:
+        await app(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] == "POST":
+            scheduler.wake(DELIVERIES)
+
+    return waking

@@ -49,6 +49,11 @@ class HubSettings:
     rectification_days: int = 90
     # Calendar days of periods (the dashboard's months), as the nodes count them (DESIGN §4).
     timezone: str = LOCAL_TIMEZONE
+    # Hub → node deliveries (hub.domain.deliveries): the first retry after this many seconds,
+    # doubling per failed attempt up to the maximum; pending ones are looked for this often.
+    delivery_retry_seconds: float = 5.0
+    delivery_retry_max_seconds: float = 600.0
+    delivery_poll_seconds: float = 5.0
     # The hub's Ed25519 signing key (PKCS#8 PEM, mode 600), relative to DIR.
     key_file: str = "hub-key.pem"
     data_dir: Path = Path(".")
@@ -74,6 +79,10 @@ class HubSettings:
             ZoneInfo(self.timezone)
         except (ValueError, ZoneInfoNotFoundError):
             raise ValueError(f"timezone {self.timezone!r} is not a known time zone") from None
+        if not 0 < self.delivery_retry_seconds <= self.delivery_retry_max_seconds:
+            raise ValueError("delivery_retry_seconds must be positive and at most the maximum")
+        if self.delivery_poll_seconds <= 0:
+            raise ValueError("delivery_poll_seconds must be positive")
 
     def db_url(self) -> str:
         return self.db or f"sqlite://{self.data_dir / 'hub.sqlite3'}"

@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise import fields
 
-from federation import storage
+from federation import schedule, storage
 from federation.accounts import Account
 from federation.storage import Record
 
@@ -276,3 +276,104 @@ class Agreement(Record):
 
     class Meta:
         table = "agreements"
+# Hub → window deliveries, broadcasts and demand routing (DESIGN §7).
+
+
+class HubDelivery(Record):
+    """A message to one window's node, written in the transaction of the change, pushed oldest
+    first per window until the node has stored it (``acceptHubMessage``)."""
+
+    window: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="deliveries", on_delete=fields.RESTRICT
+    )
+    window_id: uuid.UUID
+    kind = fields.CharField(max_length=64)
+    payload: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+    # The network ID of what is delivered (a broadcast, a routed demand): its deliveries' state.
+    subject = fields.CharField(max_length=128, db_index=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    # Refused for good by the node (the message itself was bad): skipped, never blocks the queue.
+    failed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "hub_deliveries"
+        # The pusher's question: each window's oldest deliveries still pending.
+        indexes = (("delivered_at", "failed_at", "window_id", "id"),)
+
+
+class Broadcast(Record):
+    """A policy or notice the hub published to all windows or a selection of them."""
+
+    kind = fields.CharField(max_length=16)
+    title = fields.CharField(max_length=200)
+    body = fields.TextField()
+    # The selection as asked: {"windows": [...] | None, "region": str | None, "kind": str | None}.
+    selection: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+    author = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "broadcasts"
+
+
+class RoutedDemand(Record):
+    """A demand a window escalated, waiting in the routing queue until an operator dispatches
+    it, then following the dispatched demand's outcome. No personal data: no contact person."""
+
+    # The escalated demand's network ID at the originating window.
+    demand_id = fields.CharField(max_length=128, unique=True)
+    origin: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="escalated_demands", on_delete=fields.RESTRICT
+    )
+    origin_id: uuid.UUID
+    title = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+    category = fields.CharField(max_length=32)
+    note = fields.TextField(null=True)
+    # The enterprise's public registration data and profile: name, uscc, region, industry, size.
+    enterprise: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+    # When the enterprise submitted it at the originating window.
+    submitted_at = fields.DatetimeField()
+    status = fields.CharField(max_length=16, default="QUEUED", db_index=True)
+    target: fields.ForeignKeyNullableRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="dispatched_demands", null=True, on_delete=fields.RESTRICT
+    )
+    target_id: uuid.UUID | None
+    service_id = fields.CharField(max_length=128, null=True)
+    dispatched_by = fields.CharField(max_length=64, null=True)
+    dispatch_note = fields.TextField(null=True)
+    dispatched_at = fields.DatetimeField(null=True)
+    # The receiving window's demand, and its outcome as that window reported it.
+    dispatched_demand_id = fields.CharField(max_length=128, null=True)
+    outcome_note = fields.TextField(null=True)
+    outcome_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "routed_demands"
+
+
+class Lease(schedule.Lease):
+    """Which of the hub's processes runs a scheduled job (federation.schedule)."""
+
+    class Meta:
+        table = "leases"
+
+
+class WindowMessage(Record):
+    """A message a window's node pushed from its outbox, stored once per window and message id."""
+
+    window: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="messages", on_delete=fields.RESTRICT
+    )
+    window_id: uuid.UUID
+    # The node's outbox row id: the same message sent again is recognised by it.
+    message_id = fields.CharField(max_length=64)
+    kind = fields.CharField(max_length=64)
+    payload: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "window_messages"
+        unique_together = (("window", "message_id"),)

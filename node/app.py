@@ -20,10 +20,14 @@ from federation.compose import sdl_hash
 from federation.gather import SCHEMA_HASH_HEADER
 from federation.graphiql import STATIC_DIR
 from federation.http import GraphQLView, health_routes, jwks_route
+from federation.schedule import Scheduler
 from federation.trust import load_or_create_key
 from node import db
 from node.config import NodeSettings
+from node.domain import events
 from node.domain.trust import NodeTrust
+from node.hub_client import HubClient
+from node.jobs import OUTBOX, build_scheduler
 from node.plugins import manager
 from node.plugins.dispatch import Dispatcher
 from node.plugins.manager import PluginHost
@@ -59,6 +63,7 @@ def create_app(settings: NodeSettings) -> ASGIApp:
     key = load_or_create_key(settings.key_path())
     plugins = manager.install(PluginHost(settings).load())
     dispatcher = Dispatcher(plugins, settings.event_poll_seconds)
+    scheduler = build_scheduler(settings, HubClient(settings, key))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -70,6 +75,7 @@ def create_app(settings: NodeSettings) -> ASGIApp:
             state["migrated"] = True
             await plugins.startup()
             dispatching = asyncio.create_task(dispatcher.run())
+            scheduling = asyncio.create_task(scheduler.run())
             # What exists now lives as long as the process: keep it out of later collections.
             gc.collect()
             gc.freeze()
@@ -77,6 +83,8 @@ def create_app(settings: NodeSettings) -> ASGIApp:
             try:
                 yield
             finally:
+                scheduling.cancel()
+                await asyncio.gather(scheduling, return_exceptions=True)
                 dispatching.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await dispatching
@@ -99,15 +107,19 @@ def create_app(settings: NodeSettings) -> ASGIApp:
     )
     # The HTML pages (node/web) read the window's settings from here.
     app.state.settings = settings
-    return _waking(app, dispatcher)
+    return _waking(app, dispatcher, scheduler)
 
 
-def _waking(app: ASGIApp, dispatcher: Dispatcher) -> ASGIApp:
-    """Wake the event dispatcher after each write request: its transaction has committed."""
+def _waking(app: ASGIApp, dispatcher: Dispatcher, scheduler: Scheduler) -> ASGIApp:
+    """Wake the event dispatcher after each write request, and the outbox pusher after one that
+    enqueued a message: its transaction has committed."""
 
     async def waking(scope: Scope, receive: Receive, send: Send) -> None:
+        enqueued = events.enqueued
         await app(scope, receive, send)
         if scope["type"] == "http" and scope["method"] == "POST":
             dispatcher.wake()
+            if events.enqueued != enqueued:
+                scheduler.wake(OUTBOX)
 
     return waking

@@ -19,6 +19,8 @@ from node.config import CONFIG_FILE, NodeSettings, load_settings
 from node.domain.chain import Break
 from node.domain.records import verify_history
 from node.domain.users import ACCOUNTS
+from node.models import OutboxMessage
+from node.outbox import undelivered
 from node.plugins.manager import PluginError
 from node.reference import check_region_code
 
@@ -51,6 +53,11 @@ def add_commands(commands: Any) -> None:
     verify = commands.add_parser("verify", help="walk the service-record hash chain")
     verify.add_argument("--data", type=Path, required=True)
     verify.set_defaults(run=run_verify)
+
+    outbox = commands.add_parser("outbox", help="messages to the hub not yet delivered")
+    outbox.add_argument("--data", type=Path, required=True)
+    outbox.add_argument("--failed", action="store_true", help="those the hub refused for good")
+    outbox.set_defaults(run=run_outbox)
 
 
 def run_init(args: argparse.Namespace) -> None:
@@ -167,3 +174,27 @@ def run_verify(args: argparse.Namespace) -> int:
     )
     print(f"chain broken at entry {broken.position} ({record}): {broken.reason}")
     return 1
+
+
+def run_outbox(args: argparse.Namespace) -> None:
+    """One line per pending (or, with --failed, refused) message, oldest first."""
+    settings = console.settings_of(load_settings, args.data)
+
+    async def read() -> list[OutboxMessage]:
+        await db.open_db(settings.db_url())
+        try:
+            return list(await undelivered(args.failed))
+        finally:
+            await db.close_db()
+
+    try:
+        messages = asyncio.run(read())
+    except Exception as error:  # noqa: BLE001 - shown to the operator, not a traceback
+        raise CommandError(f"cannot read the database {settings.db_url()}: {error}") from None
+    for m in messages:
+        when = m.failed_at or m.next_attempt_at
+        print(
+            f"{m.id} {m.kind} written {m.created_at:%Y-%m-%d %H:%M:%S} attempts {m.attempts}"
+            f" {'failed' if m.failed_at else 'next try'} {when or 'now'}: {m.last_error or ''}"
+        )
+    print(f"{len(messages)} {'failed' if args.failed else 'pending'} messages")

@@ -8,7 +8,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from federation import storage
+from federation import schedule, storage
 from federation.accounts import Account
 from federation.ids import new_uuid
 from node import clock
@@ -129,6 +129,8 @@ class Demand(Record):
     matched_service_id: uuid.UUID | None
     matched_service_ref = fields.CharField(max_length=128, null=True)
     reject_reason = fields.TextField(null=True)
+    # A demand the hub dispatched here: the network ID of the escalated one it came from.
+    origin = fields.CharField(max_length=128, null=True, unique=True)
     accepted_at = fields.DatetimeField(null=True)
     completed_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
@@ -362,6 +364,8 @@ class OutboxMessage(Record):
     next_attempt_at = fields.DatetimeField(null=True)
     last_error = fields.TextField(null=True)
     delivered_at = fields.DatetimeField(null=True, db_index=True)
+    # Refused by the hub for good (the message itself is bad): skipped, kept for a look.
+    failed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox"
@@ -390,3 +394,21 @@ class SeenToken(storage.SeenToken):
 
     class Meta:
         table = "seen_tokens"
+
+
+class HubMessage(Model):
+    """A hub delivery this node has taken (``acceptHubMessage``): each id is handled once."""
+
+    id = fields.CharField(max_length=128, primary_key=True)
+    kind = fields.CharField(max_length=64)
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "hub_messages"
+
+
+class Lease(schedule.Lease):
+    """Which of the node's processes runs a scheduled job (federation.schedule)."""
+
+    class Meta:
+        table = "leases"

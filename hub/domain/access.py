@@ -11,6 +11,7 @@ __all__ = [
     "ANONYMOUS",
     "AUDIT_READERS",
     "DASHBOARD_READERS",
+    "HUB_DELIVERY",
     "HUB_ROLES",
     "HUB_SUPERVISION",
     "OPERATOR",
@@ -42,6 +43,8 @@ AUDIT_READERS = frozenset({HubRole.HUB_ADMIN, HubRole.SUPERVISOR})
 HUB_SUPERVISION = "HUB_SUPERVISION"  # a supervising hub user's read
 PARTNER = "PARTNER"  # a window's read of another under an agreement, on its behalf ("obo")
 PUBLIC = "PUBLIC"  # anyone else's: an anonymous caller's rights
+# Only the hub's deliveries (hub.domain.deliveries): a node grants it acceptHubMessage alone.
+HUB_DELIVERY = "HUB_DELIVERY"
 # Hub users whose reads of a window are supervision (as its hub–window agreement allows).
 SUPERVISING = frozenset({HubRole.HUB_ADMIN, HubRole.HUB_OPERATOR, HubRole.SUPERVISOR})
 # Who may open the supervisor's dashboard and its exports (hub.dashboard).

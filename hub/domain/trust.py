@@ -17,11 +17,20 @@ from federation.trust import (
     signed_with_key,
 )
 from hub.domain import registry
-from hub.domain.access import HUB_SUPERVISION, PARTNER, PUBLIC, SUPERVISING, Actor
+from hub.domain.access import HUB_DELIVERY, HUB_SUPERVISION, PARTNER, PUBLIC, SUPERVISING, Actor
 from hub.domain.users import ACCOUNTS
 from hub.models import SeenToken
 
-__all__ = ["HUB", "HUB_SUPERVISION", "PARTNER", "PUBLIC", "SUPERVISING", "WINDOW", "HubTrust"]
+__all__ = [
+    "HUB",
+    "HUB_DELIVERY",
+    "HUB_SUPERVISION",
+    "PARTNER",
+    "PUBLIC",
+    "SUPERVISING",
+    "WINDOW",
+    "HubTrust",
+]
 
 HUB = "hub"  # the issuer of the hub's tokens and the audience of the nodes'
 # The role of a node's tokens to the hub (the hub's own to nodes: hub.domain.access).
@@ -56,6 +65,10 @@ class HubTrust:
             )
 
         return make
+
+    def delivery_token(self, window_id: str) -> str:
+        """A fresh token for one delivery to window ``window_id``."""
+        return issue_token(self.key, HUB, window_id, "deliveries", HUB_DELIVERY, ttl=TOKEN_TTL)
 
     async def authenticate(self, token: str | None, secret: str) -> Actor:
         """A hub user's session token, or a window node's token: the window, without hub roles."""

@@ -20,13 +20,16 @@ from federation.extensions import ErrorsLoggedOnce, schema_extensions
 from hub.domain.network import Network
 from hub.schema.agreements import AgreementMutation, AgreementQuery
 from hub.schema.assessment import AssessmentMutation, AssessmentQuery
+from hub.schema.broadcasts import BroadcastMutation, BroadcastQuery
 from hub.schema.composition import CompositionQuery
+from hub.schema.inbox import InboxMutation
 from hub.schema.network import (
     NETWORK_TYPE_NAMES,
     NetworkTypes,
     WindowErrors,
     build_network_types,
 )
+from hub.schema.routing import RoutingMutation, RoutingQuery
 from hub.schema.users import UserMutation, UserQuery
 from hub.schema.vouchers import VoucherMutation, VoucherQuery
 from hub.schema.windows import WindowMutation, WindowQuery
@@ -38,6 +41,8 @@ QUERIES: tuple[type, ...] = (
     AssessmentQuery,
     VoucherQuery,
     AgreementQuery,
+    BroadcastQuery,
+    RoutingQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     WindowMutation,
@@ -45,6 +50,9 @@ MUTATIONS: tuple[type, ...] = (
     AssessmentMutation,
     VoucherMutation,
     AgreementMutation,
+    InboxMutation,
+    BroadcastMutation,
+    RoutingMutation,
 )
 
 # The hub's DateTime also passes on the ISO text a node answered with.

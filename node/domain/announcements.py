@@ -1,6 +1,7 @@
 """Announcements (信息发布) and their review: DRAFT → IN_REVIEW → PUBLISHED | REJECTED.
 
 Only PUBLISHED announcements are public. A reviewer is never the author (four-eyes rule).
+The hub's broadcasts arrive already PUBLISHED, marked ``from_hub`` (``receive_broadcast``).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -40,6 +42,27 @@ async def create_announcement(actor: Actor, title: str, body: str) -> Announceme
     check_lengths(Announcement, {"title": title})
     return await Announcement.create(
         title=title, body=body, status=AnnouncementStatus.DRAFT.value, author=actor.username
+    )
+
+
+async def receive_broadcast(
+    actor: Actor, payload: dict[str, Any], connection: BaseDBAsyncClient
+) -> Announcement:
+    """A policy or notice the hub broadcast (``node.domain.hub_messages``): published as it is,
+    the hub having reviewed it. The author is the hub user who published it."""
+    title, body = str(payload.get("title", "")).strip(), str(payload.get("body", "")).strip()
+    if not title or not body:
+        raise InputError("a broadcast needs a title and a body")
+    author = f"hub:{payload.get('author', '')}"[:64]
+    check_lengths(Announcement, {"title": title})
+    return await Announcement.create(
+        title=title,
+        body=body,
+        status=AnnouncementStatus.PUBLISHED.value,
+        author=author,
+        from_hub=True,
+        published_at=clock.now(),
+        using_db=connection,
     )
 
 

@@ -3,9 +3,21 @@
     SUBMITTED ─► ACCEPTED ─► MATCHED ─► IN_SERVICE ─► COMPLETED ─► CLOSED
         │            │          │    (service record starts / completes)
         ├────────────┴─► REJECTED (with a reason; final: nothing was done, nothing to close)
-        └────────────┴─► ESCALATED (to the hub, which dispatches it; the hub side comes later)
+        └────────────┴─► ESCALATED (to the hub, which dispatches it to another window)
                                 MATCHED ─► CLOSED when matched to another window's service,
                                            because no service record of this window completes it
+
+Demand routing across the network (DESIGN §4, §7), driven by the hub's deliveries
+(``node.domain.hub_messages``):
+
+- the receiving window gets the dispatched demand as a new SUBMITTED demand whose ``origin`` is
+  the escalated demand's network ID, for the enterprise registered by its credit code (its public
+  registration data travels; its contact person never does); the window accepts or rejects it
+  like any other. Its outcomes — COMPLETED, CLOSED, REJECTED — go to the hub through the outbox
+  (``demand.outcome``);
+- the originating window's ESCALATED demand follows each outcome the hub passes on:
+
+      ESCALATED ─► COMPLETED ─► CLOSED      ESCALATED ─► CLOSED      ESCALATED ─► REJECTED
 
 Every change locks the demand row, checks the transition, then writes the demand and its
 ``DemandTransition`` row in one transaction, so an invalid transition changes nothing.
@@ -55,6 +67,13 @@ class DemandStatus(enum.StrEnum):
 
 S = DemandStatus
 OPEN = frozenset({S.SUBMITTED, S.ACCEPTED})  # still the window's to decide
+# The outcomes of a dispatched demand that go back to the window it came from, and the statuses
+# the originating window's demand may follow each one from.
+OUTCOMES = {
+    S.COMPLETED: frozenset({S.ESCALATED}),
+    S.CLOSED: frozenset({S.ESCALATED, S.COMPLETED}),
+    S.REJECTED: frozenset({S.ESCALATED}),
+}
 
 
 @dataclass
@@ -137,7 +156,11 @@ def _demand_fields(title: str, description: str, category: str) -> dict[str, str
 
 
 async def _create(
-    actor: Actor, enterprise_id: uuid.UUID, fields: dict[str, str], connection: BaseDBAsyncClient
+    actor: Actor,
+    enterprise_id: uuid.UUID,
+    fields: dict[str, str],
+    connection: BaseDBAsyncClient,
+    note: str | None = None,
 ) -> Demand:
     demand = await Demand.create(
         enterprise_id=enterprise_id,
@@ -151,6 +174,7 @@ async def _create(
         from_status=None,
         to_status=S.SUBMITTED.value,
         actor=actor.username,
+        note=_note(note),
         using_db=connection,
     )
     await events.emit(
@@ -267,7 +291,7 @@ async def _write(
     previous = demand.status
     demand.update_from_dict({"status": to.value, **changes})
     await demand.save(using_db=connection)
-    await DemandTransition.create(
+    transition = await DemandTransition.create(
         demand_id=demand.id,
         from_status=previous,
         to_status=to.value,
@@ -275,6 +299,16 @@ async def _write(
         note=_note(note),
         using_db=connection,
     )
+    if demand.origin is not None and to in OUTCOMES:
+        # A dispatched demand: the window it came from follows (through the hub).
+        outcome = {
+            "origin": demand.origin,
+            "demand": demand.id,
+            "status": to.value,
+            "note": transition.note,
+            "at": transition.created_at,
+        }
+        await events.enqueue(events.OUTBOX_DEMAND_OUTCOME, outcome, connection)
     return demand
 
 
@@ -358,7 +392,10 @@ async def escalate_demand(
             "category": demand.category,
             "created_at": demand.created_at,
             "note": _note(note),
+            # Public registration data, so the window it is dispatched to can serve it.
             "enterprise": {
+                "name": enterprise.name,
+                "uscc": enterprise.uscc,
                 "region_code": enterprise.region_code,
                 "industry_code": enterprise.industry_code,
                 "size_class": enterprise.size_class,
@@ -378,6 +415,72 @@ async def close_demand(actor: Actor, demand_id: uuid.UUID, note: str | None = No
             allowed.add(S.MATCHED)  # served by another window: nothing here completes it
         _check(demand, allowed, S.CLOSED)
         return await _write(demand, S.CLOSED, actor, note, connection, closed_at=clock.now())
+
+
+# Driven by the hub's deliveries (node.domain.hub_messages), inside their transaction.
+
+
+async def receive_dispatched(
+    actor: Actor, payload: dict[str, Any], connection: BaseDBAsyncClient
+) -> Demand:
+    """A demand the hub dispatched here: a new SUBMITTED demand linked to the escalated one,
+    for the enterprise known by its credit code (registered here without a contact person)."""
+    origin = str(payload.get("origin", ""))
+    parse_id(origin)
+    fields = _demand_fields(
+        str(payload.get("title", "")),
+        str(payload.get("description", "")),
+        str(payload.get("category", "")),
+    )
+    profile = payload.get("enterprise")
+    if not isinstance(profile, dict):
+        raise InputError("a dispatched demand names its enterprise")
+    names = ("uscc", "name", "region_code", "industry_code")
+    enterprise_fields = {name: str(profile.get(name, "")) for name in names}
+    validate_fields(enterprise_fields)
+    enterprise = (
+        await Enterprise.filter(uscc=enterprise_fields["uscc"])
+        .select_for_update()
+        .using_db(connection)
+        .first()
+    )
+    if enterprise is None:
+        enterprise = Enterprise(**enterprise_fields)
+        classify(enterprise)
+        await enterprise.save(using_db=connection)
+    service = payload.get("service_id")
+    note = "; ".join(
+        part
+        for part in (
+            f"dispatched by the hub from {origin}",
+            _note(payload.get("dispatch_note")),
+            f"suggested service {service}" if service else None,
+        )
+        if part
+    )
+    return await _create(actor, enterprise.id, {**fields, "origin": origin}, connection, note)
+
+
+async def follow_outcome(
+    actor: Actor, payload: dict[str, Any], connection: BaseDBAsyncClient
+) -> Demand:
+    """The escalated demand follows the outcome of the one the hub dispatched it as."""
+    _, demand_id = parse_id(str(payload.get("demand_id", "")))
+    try:
+        to = S(str(payload.get("status")))
+        allowed = OUTCOMES[to]
+    except (ValueError, KeyError):
+        raise InputError(f"{payload.get('status')!r} is not an outcome of a demand") from None
+    demand = await _locked(demand_id, allowed, to, connection)
+    note = f"{to} at window {payload.get('window_id')} ({payload.get('dispatched_demand_id')})"
+    if reason := _note(payload.get("note")):
+        note = f"{note}: {reason}"
+    changes: dict[str, Any] = {
+        S.COMPLETED: {"completed_at": clock.now()},
+        S.CLOSED: {"closed_at": clock.now()},
+        S.REJECTED: {"reject_reason": reason or note},
+    }[to]
+    return await _write(demand, to, actor, note, connection, **changes)
 
 
 # Driven by service records, inside the transaction of the record's change.

@@ -15,10 +15,14 @@ from node.domain.chain import canonical_value
 from node.models import DomainEvent, OutboxMessage
 
 OUTBOX_DEMAND_ESCALATED = "demand.escalated"
+OUTBOX_DEMAND_OUTCOME = "demand.outcome"  # of a demand the hub dispatched here
 
 # Events written by this process, committed or not: lets the dispatcher skip looking for new
 # events after a request that wrote none.
 written = 0
+# Outbox messages written by this process, committed or not: the pusher is woken after a
+# request that enqueued one (node.app).
+enqueued = 0
 
 
 async def emit(
@@ -37,6 +41,8 @@ async def emit(
 async def enqueue(
     kind: str, payload: dict[str, Any], connection: BaseDBAsyncClient
 ) -> OutboxMessage:
+    global enqueued
+    enqueued += 1
     return await OutboxMessage.create(
         kind=kind, payload=canonical_value(payload), using_db=connection
     )

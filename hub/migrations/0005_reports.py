@@ -1,0 +1,38 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from federation.ids import new_uuid
+from orjson import loads
+from tortoise.fields.base import OnDelete
+from tortoise.fields.data import JSON_DUMPS
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('hub', '0004_trade')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='Lease',
+            fields=[
+                ('name', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=64)),
+                ('holder', fields.CharField(max_length=128)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'leases', 'app': 'hub', 'pk_attr': 'name', 'table_description': "Which of the hub's processes runs a scheduled job (federation.schedule)."},
+            bases=['Lease'],
+        ),
+        ops.CreateModel(
+            name='WindowMessage',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=new_uuid, unique=True, db_index=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('window', fields.ForeignKeyField('hub.Window', source_field='window_id', db_constraint=True, to_field='id', related_name='messages', on_delete=OnDelete.RESTRICT)),
+                ('message_id', fields.CharField(max_length=64)),
+                ('kind', fields.CharField(max_length=64)),
+                ('payload', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+            ],
+            options={'table': 'window_messages', 'app': 'hub', 'unique_together': (('window', 'message_id'),), 'pk_attr': 'id', 'table_description': "A message a window's node pushed from its outbox, stored once per window and message id."},
+            bases=['Record'],
+        ),
+    ]

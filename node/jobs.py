@@ -1,0 +1,26 @@
+"""The node's scheduled jobs (``federation.schedule``): built in the app's lifespan, each run by
+one process at a time, whichever holds its lease in the node's database."""
+
+from __future__ import annotations
+
+from federation.schedule import Job, Scheduler, holder_name
+from node.config import NodeSettings
+from node.hub_client import HubClient
+from node.models import Lease
+from node.outbox import Pusher
+
+OUTBOX = "outbox"
+
+
+def build_scheduler(settings: NodeSettings, client: HubClient) -> Scheduler:
+    """Every job of the node; an area adds its own here."""
+    jobs = []
+    # Without a hub the outbox only fills: its messages wait until one is configured.
+    if settings.hub:
+        pusher = Pusher(settings, client)
+
+        async def push() -> None:
+            await pusher.push()
+
+        jobs.append(Job(OUTBOX, settings.outbox_push_seconds, push))
+    return Scheduler(jobs, Lease, holder_name())
