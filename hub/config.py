@@ -29,6 +29,11 @@ class HubSettings:
     publicity_days: int = 7
     # How long the hub waits for a node's answer (connection checks, later every call).
     node_timeout_seconds: float = 5.0
+    # Reports (DESIGN §7): due this many days after the month or quarter ends; how often the
+    # hub looks for received reports still to check against their windows' nodes.
+    report_due_days_monthly: int = 10
+    report_due_days_quarterly: int = 15
+    report_verify_seconds: float = 30.0
     # The hub's Ed25519 signing key (PKCS#8 PEM, mode 600), relative to DIR.
     key_file: str = "hub-key.pem"
     data_dir: Path = Path(".")
@@ -40,6 +45,10 @@ class HubSettings:
             raise ValueError("publicity_days must not be negative")
         if self.node_timeout_seconds <= 0:
             raise ValueError("node_timeout_seconds must be positive")
+        if min(self.report_due_days_monthly, self.report_due_days_quarterly) < 0:
+            raise ValueError("report due days must not be negative")
+        if self.report_verify_seconds <= 0:
+            raise ValueError("report_verify_seconds must be positive")
 
     def db_url(self) -> str:
         return self.db or f"sqlite://{self.data_dir / 'hub.sqlite3'}"

@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from federation.schedule import Job, Scheduler, holder_name
 from hub.config import HubSettings
+from hub.domain import reports
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
 from hub.models import Lease
 
+VERIFY_REPORTS = "verify-reports"
+
 
 def build_jobs(settings: HubSettings, network: Network, trust: HubTrust) -> list[Job]:
     """Every job of the hub; an area adds its own here."""
-    return []
+    reports.set_due_days(
+        reports.DueDays(settings.report_due_days_monthly, settings.report_due_days_quarterly)
+    )
+
+    async def verify_reports() -> None:
+        await reports.verify_pending(network, trust)
+
+    return [Job(VERIFY_REPORTS, settings.report_verify_seconds, verify_reports)]
 
 
 def build_scheduler(settings: HubSettings, network: Network, trust: HubTrust) -> Scheduler:

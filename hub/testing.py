@@ -96,10 +96,14 @@ class NetworkHub:
     operator: str  # a HUB_OPERATOR's token
 
 
-async def start_network_hub(data_dir: Path, env: dict[str, str] | None = None) -> NetworkHub:
-    """A served hub with two expert reviewers and an operator; ``env`` adds SMENET_* settings."""
+async def start_network_hub(
+    data_dir: Path, env: dict[str, str] | None = None, db_url: str = ""
+) -> NetworkHub:
+    """A served hub with two expert reviewers and an operator; ``env`` adds SMENET_* settings;
+    ``db_url``: its database (default SQLite in ``data_dir``)."""
     hub = HubServer(
         data_dir=data_dir,
+        db_url=db_url,
         env={"SMENET_PUBLICITY_DAYS": "0", "SMENET_REVIEWS_REQUIRED": "2", **(env or {})},
     )
     hub.init()

@@ -26,10 +26,11 @@ from hub.schema.network import (
     WindowErrors,
     build_network_types,
 )
+from hub.schema.reports import ReportQuery
 from hub.schema.users import UserMutation, UserQuery
 from hub.schema.windows import WindowMutation, WindowQuery
 
-QUERIES: tuple[type, ...] = (WindowQuery, UserQuery, CompositionQuery)
+QUERIES: tuple[type, ...] = (WindowQuery, UserQuery, CompositionQuery, ReportQuery)
 MUTATIONS: tuple[type, ...] = (WindowMutation, UserMutation, InboxMutation)
 
 # The hub's DateTime also passes on the ISO text a node answered with.

@@ -15,6 +15,7 @@ from node.schema.feedback import FeedbackMutation
 from node.schema.mutation import CoreMutation
 from node.schema.query import CoreQuery
 from node.schema.records import ServiceRecordMutation, ServiceRecordQuery
+from node.schema.reports import ReportMutation, ReportQuery
 from node.schema.vouchers import VoucherMutation, VoucherQuery
 
 # One module per area of the core contract, merged into its two root types.
@@ -25,6 +26,7 @@ QUERIES = (
     ActivityQuery,
     AnnouncementQuery,
     VoucherQuery,
+    ReportQuery,
 )
 MUTATIONS = (
     CoreMutation,
@@ -34,6 +36,7 @@ MUTATIONS = (
     ActivityMutation,
     AnnouncementMutation,
     VoucherMutation,
+    ReportMutation,
 )
 
 

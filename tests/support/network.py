@@ -5,6 +5,7 @@ would."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,10 +34,18 @@ def plugin_env(plugins: tuple[str, ...]) -> dict[str, str]:
 
 
 def start_node(
-    spec: WindowSpec, data: Path, hub_url: str, seed_size: int, env: dict[str, str] | None = None
+    spec: WindowSpec,
+    data: Path,
+    hub_url: str,
+    seed_size: int,
+    env: dict[str, str] | None = None,
+    db_url: str = "",
 ) -> NodeServer:
     node = NodeServer(
-        data_dir=data, window_id=spec.window_id, env={**plugin_env(spec.plugins), **(env or {})}
+        data_dir=data,
+        db_url=db_url,
+        window_id=spec.window_id,
+        env={**plugin_env(spec.plugins), **(env or {})},
     )
     node.init("--hub", hub_url, "--kind", spec.kind)
     if seed_size:
@@ -47,17 +56,25 @@ def start_node(
 
 
 async def make_network(
-    tmp: Path, specs: list[WindowSpec], seed_size: int = 8, hub_env: dict[str, str] | None = None
+    tmp: Path,
+    specs: list[WindowSpec],
+    seed_size: int = 8,
+    hub_env: dict[str, str] | None = None,
+    node_env: dict[str, str] | None = None,
+    db_url: Callable[[], str] = str,
 ) -> Network:
-    """A hub and ``specs``' nodes, every window CONNECTED, in the order of ``specs``."""
-    started = await start_network_hub(tmp / "hub", hub_env)
+    """A hub and ``specs``' nodes, every window CONNECTED, in the order of ``specs``; each
+    server's database from ``db_url`` (default: SQLite in its data folder)."""
+    started = await start_network_hub(tmp / "hub", hub_env, db_url())
     net = Network(hub=started.hub, admin=started.admin, operator=started.operator)
     hub_url = f"http://127.0.0.1:{net.hub.port}"
     try:
         # Each start blocks until its node is ready: threads start them side by side.
         outcomes = await asyncio.gather(
             *(
-                asyncio.to_thread(start_node, spec, tmp / spec.window_id, hub_url, seed_size)
+                asyncio.to_thread(
+                    start_node, spec, tmp / spec.window_id, hub_url, seed_size, node_env, db_url()
+                )
                 for spec in specs
             ),
             return_exceptions=True,
