@@ -270,18 +270,20 @@ async def _ask_node(
     figures: dict[str, Any],
 ) -> dict[str, Any] | str:
     """The node's chain entry and stats, or why it did not answer."""
-    parts = ["chainEntry(position: $position) { hash }" if ask_chain else ""]
+    # GraphQL refuses a declared variable that is not used: declare what is asked.
+    declared, parts, variables = [], [], {}
+    if ask_chain:
+        declared.append("$position: Int!")
+        parts.append("chainEntry(position: $position) { hash }")
+        variables["position"] = position
     if figures:
+        declared.append("$from: Date!, $to: Date!")
         parts.append(f"stats(from: $from, to: $to) {{ {_stats_selection(figures)} }}")
-    query = f"query($position: Int!, $from: Date, $to: Date) {{ {' '.join(parts)} }}"
+        variables |= {"from": report.period_from.isoformat(), "to": report.period_to.isoformat()}
+    query = f"query({', '.join(declared)}) {{ {' '.join(parts)} }}"
     target = Target(
         window.window_id, window.endpoint, trust.token_maker(window.window_id, SUPERVISION)
     )
-    variables = {
-        "position": position,
-        "from": report.period_from.isoformat(),
-        "to": report.period_to.isoformat(),
-    }
     result = await network.gatherer.call(Call(target, query, variables))
     if result.failure is not None:
         return result.failure.message
