@@ -102,6 +102,8 @@ async def accept_report(
     if not all(isinstance(v, str) and v for v in (content_text, signature, kid)):
         raise InputError("a report message carries content, signature and kid, as text")
     assert isinstance(content_text, str) and isinstance(signature, str) and isinstance(kid, str)
+    if len(signature) > 128 or len(kid) > 64:
+        raise InputError("a report's signature or key id is longer than one is")
     content = _parse(content_text, window.window_id)
     existing = await Report.filter(report_id=content["id"]).using_db(connection).first()
     if existing is not None:
@@ -124,8 +126,8 @@ async def accept_report(
             period_to=content["from_to"][1],
             version=content["version"],
             content=content_text,
-            signature=signature[:128],
-            kid=kid[:64],
+            signature=signature,
+            kid=kid,
             chain_head=content["chain"]["head"],
             chain_length=content["chain"]["length"],
             written_at=content["written_at"],

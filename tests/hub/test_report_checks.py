@@ -306,3 +306,24 @@ async def test_a_message_the_hub_refuses_for_good_does_not_hold_up_the_queue(
     assert "test.no-such-kind" in done.stdout and "UNKNOWN_MESSAGE_KIND" in done.stdout
     pending = smenet("node", "outbox", "--data", str(node(net).data_dir))
     assert "0 pending messages" in pending.stdout
+
+
+SUPERVISION = """query($w: ID!, $f: Date!, $t: Date!) {
+  lateReports(fromDate: $f, toDate: $t) { id late window { id } }
+  reportTimeliness(window: $w, fromDate: $f, toDate: $t) { due onTime late missing }
+  missingReports(fromDate: $f, toDate: $t) { windowId kind period } }"""
+
+
+async def test_the_hubs_report_views_are_for_hub_roles(net: Network, staff: str) -> None:
+    anonymous = await net.hub.call(HUB_REPORTS, {"w": WINDOW.window_id})
+    assert anonymous.codes == ["UNAUTHENTICATED"]
+    monthly = {r["id"] for r in await node_reports(net, staff) if r["kind"] == "SERVICE_DATA"}
+    variables = {"w": WINDOW.window_id, "f": "2000-01-01", "t": "2999-12-31"}
+    data = await net.hub.ok(SUPERVISION, variables, token=net.admin)
+    late = {r["id"] for r in data["lateReports"]}
+    assert late and all(r["window"]["id"] == WINDOW.window_id for r in data["lateReports"])
+    assert late <= {r["id"] for r in (await hub_reports(net)).values() if r["late"]}
+    assert monthly & late  # the scheduled month's data report, due 0 days after the month
+    # Connected today: no period that ended before is owed, and none has been due since.
+    assert data["reportTimeliness"] == {"due": 0, "onTime": 0, "late": 0, "missing": 0}
+    assert data["missingReports"] == []
