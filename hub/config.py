@@ -47,6 +47,8 @@ class HubSettings:
     agency_target_enterprises_served: int = 20
     agency_target_services_delivered: int = 50
     rectification_days: int = 90
+    # How often the hub looks for rectifications past their deadline to re-check.
+    recheck_poll_seconds: float = 3600.0
     # Calendar days of periods (the dashboard's months), as the nodes count them (DESIGN §4).
     timezone: str = LOCAL_TIMEZONE
     # Hub → node deliveries (hub.domain.deliveries): the first retry after this many seconds,
@@ -54,6 +56,11 @@ class HubSettings:
     delivery_retry_seconds: float = 5.0
     delivery_retry_max_seconds: float = 600.0
     delivery_poll_seconds: float = 5.0
+    # Reports (DESIGN §7): due this many days after the month or quarter ends; how often the
+    # hub looks for received reports still to check against their windows' nodes.
+    report_due_days_monthly: int = 10
+    report_due_days_quarterly: int = 15
+    report_verify_seconds: float = 30.0
     # The hub's Ed25519 signing key (PKCS#8 PEM, mode 600), relative to DIR.
     key_file: str = "hub-key.pem"
     data_dir: Path = Path(".")
@@ -67,6 +74,8 @@ class HubSettings:
             raise ValueError("node_timeout_seconds must be positive")
         if self.rectification_days < 0:
             raise ValueError("rectification_days must not be negative")
+        if self.recheck_poll_seconds <= 0:
+            raise ValueError("recheck_poll_seconds must be positive")
         self.assessment_rules()  # its own checks
 
     def assessment_rules(self) -> Rules:
@@ -83,6 +92,10 @@ class HubSettings:
             raise ValueError("delivery_retry_seconds must be positive and at most the maximum")
         if self.delivery_poll_seconds <= 0:
             raise ValueError("delivery_poll_seconds must be positive")
+        if min(self.report_due_days_monthly, self.report_due_days_quarterly) < 0:
+            raise ValueError("report due days must not be negative")
+        if self.report_verify_seconds <= 0:
+            raise ValueError("report_verify_seconds must be positive")
 
     def db_url(self) -> str:
         return self.db or f"sqlite://{self.data_dir / 'hub.sqlite3'}"

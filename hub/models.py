@@ -377,3 +377,39 @@ class WindowMessage(Record):
     class Meta:
         table = "window_messages"
         unique_together = (("window", "message_id"),)
+
+
+class Report(Record):
+    """A window's periodic report (DESIGN §7), stored once per report id, and what the hub
+    found when it checked it: the flags, each a code and a detail."""
+
+    window: fields.ForeignKeyRelation[Window] = fields.ForeignKeyField(
+        "hub.Window", related_name="reports", on_delete=fields.RESTRICT
+    )
+    window_id: uuid.UUID
+    report_id = fields.CharField(max_length=100, unique=True)
+    kind = fields.CharField(max_length=16)
+    period = fields.CharField(max_length=8)
+    period_from = fields.DateField()
+    period_to = fields.DateField()
+    version = fields.IntField()
+    content = fields.TextField()  # the canonical JSON the window signed, as it came
+    signature = fields.CharField(max_length=128)
+    kid = fields.CharField(max_length=64)
+    chain_head = fields.CharField(max_length=64, null=True)
+    chain_length = fields.BigIntField()
+    written_at = fields.DatetimeField()
+    # Timeliness is judged by when the hub received it (created_at), which the window cannot set.
+    due_at = fields.DatetimeField()
+    late = fields.BooleanField(default=False)
+    # Checks that ask the window's node run after the intake (hub.domain.reports.verify).
+    verified_at = fields.DatetimeField(null=True, db_index=True)
+    verify_attempts = fields.IntField(default=0)
+    verify_error = fields.TextField(null=True)
+    flags: fields.Field[list[dict[str, str]]] = fields.JSONField(default=list)
+    flagged = fields.BooleanField(default=False, db_index=True)
+
+    class Meta:
+        table = "reports"
+        unique_together = (("window", "kind", "period", "version"),)
+        indexes = (("window_id", "period_to"),)

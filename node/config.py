@@ -46,7 +46,10 @@ class NodeSettings:
     # that enqueued one; the first retry's wait after a failed push, doubling up to the maximum.
     outbox_push_seconds: float = 5.0
     outbox_retry_seconds: float = 2.0
-    outbox_max_retry_seconds: float = 300.0
+    outbox_max_retry_seconds: float = 60.0
+    # How often the scheduler looks whether a month or quarter has ended whose reports
+    # (node.domain.reports) are still to be written; only with a hub to send them to.
+    report_check_seconds: float = 600.0
     # The node's Ed25519 key (made by `node init`, or on first start): its public half is served
     # at /.well-known/jwks.json and registered at the hub when the window connects.
     key_file: str = "node-key.pem"
@@ -59,8 +62,8 @@ class NodeSettings:
             raise ValueError(f"hub_keys_ttl_seconds must be more than 0 and at most {MAX_TTL}")
         if not 0 < self.outbox_retry_seconds <= self.outbox_max_retry_seconds:
             raise ValueError("outbox_retry_seconds must be positive and at most the maximum")
-        if self.outbox_push_seconds <= 0:
-            raise ValueError("outbox_push_seconds must be positive")
+        if self.outbox_push_seconds <= 0 or self.report_check_seconds <= 0:
+            raise ValueError("outbox_push_seconds and report_check_seconds must be positive")
 
     def db_url(self) -> str:
         return self.db or f"sqlite://{self.data_dir / 'node.sqlite3'}"

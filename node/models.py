@@ -412,3 +412,28 @@ class Lease(schedule.Lease):
 
     class Meta:
         table = "leases"
+
+
+class Report(Record):
+    """A periodic report to the hub (DESIGN §7), signed when written. A correction is the next
+    version of the same kind and period."""
+
+    kind = fields.CharField(max_length=16)
+    period = fields.CharField(max_length=8)  # "2026-10" (a month) or "2026-Q4" (a quarter)
+    version = fields.IntField()
+    # The canonical JSON that was signed, as sent: the hub verifies these very bytes.
+    content = fields.TextField()
+    signature = fields.CharField(max_length=128)
+    kid = fields.CharField(max_length=64)
+    chain_head = fields.CharField(max_length=64, null=True)
+    chain_length = fields.BigIntField()
+    written_by = fields.CharField(max_length=64)
+    outbox_message: fields.OneToOneRelation[OutboxMessage] = fields.OneToOneField(
+        "node.OutboxMessage", related_name="report", on_delete=fields.RESTRICT
+    )
+    outbox_message_id: uuid.UUID
+
+    class Meta:
+        table = "reports"
+        # The key that makes a scheduled period's report written once, whoever writes it.
+        unique_together = (("kind", "period", "version"),)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+
+from tortoise.queryset import QuerySet
 
 from federation.errors import Conflict, InputError, codes_of
 from node import clock
@@ -33,12 +34,12 @@ ACCEPT_MESSAGE = """mutation($id: ID!, $kind: String!, $payload: JSON!) {
 REFUSED_FOR_GOOD = codes_of(InputError) | codes_of(Conflict)
 
 
-def pending() -> Any:
+def pending() -> QuerySet[OutboxMessage]:
     """Messages still to send: neither delivered nor failed for good, oldest first."""
     return OutboxMessage.filter(delivered_at=None, failed_at=None).order_by("id")
 
 
-def undelivered(failed: bool) -> Any:
+def undelivered(failed: bool) -> QuerySet[OutboxMessage]:
     """Failed messages (``failed``), or the pending ones, oldest first."""
     if failed:
         return OutboxMessage.filter(failed_at__isnull=False).order_by("id")

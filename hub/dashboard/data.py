@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from federation.accounts import Actor
 from federation.errors import WindowError
 from federation.gather import Call, Target, WindowResult
-from hub.domain import assessment, registry
-from hub.domain.calendar import local_today
+from hub.domain import assessment, calendar, registry, reports, routing
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
-from hub.models import Assessment, Window
+from hub.models import Assessment, RoutedDemand, Window
 
 __all__ = [
     "FIGURES",
@@ -41,6 +40,8 @@ __all__ = [
 ]
 
 MONTHS = 12
+# The routing queue shows its newest this many, longest waiting first.
+QUEUE_ROWS = 100
 # A city's region code: the first four digits of a county's ("440306" → "4403").
 CITY_DIGITS = 4
 # The indicators asked per month, as the core contract's ``Stats`` names them; counts, then the
@@ -245,25 +246,63 @@ async def assessments(actor: Actor) -> Table:
     )
 
 
-async def late_reports() -> Table:
-    """Reports not received by their due date."""
-    return Table(("窗口", "报送类型", "期间", "截止日期", "逾期天数"), [])
+def _when(at: datetime | None) -> str | None:
+    return None if at is None else at.astimezone(calendar.zone()).strftime("%Y-%m-%d %H:%M")
 
 
-async def discrepancies() -> Table:
-    """Reports flagged: figures unlike the node's stats, a rewritten chain, a bad signature."""
-    return Table(("窗口", "报告", "期间", "问题", "说明"), [])
+async def late_reports(months: list[Month]) -> Table:
+    """Reports of the dashboard's months received after their due date, and those due and not
+    received at all."""
+    start, end = months[0].first, months[-1].last
+    late = await reports.late_reports(start, end)
+    missing = await reports.missing_reports(start, end)
+    return Table(
+        ("窗口", "报送类型", "期间", "截止时间", "收到时间"),
+        [(r.window_name, r.kind, r.period, _when(r.due_at), _when(r.received_at)) for r in late]
+        + [(m.window_name, m.kind, m.period, _when(m.due_at), "未收到") for m in missing],
+    )
 
 
-async def routing_queue() -> Table:
-    """Escalated demands waiting for a hub operator to dispatch them."""
-    return Table(("来源窗口", "需求", "类别", "上报时间", "等待时长"), [])
+async def discrepancies(months: list[Month]) -> Table:
+    """Each flag but lateness on the reports of the dashboard's months: a bad signature, a
+    rewritten chain, figures unlike the node's stats."""
+    flagged = await reports.flagged_reports(months[0].first, months[-1].last)
+    return Table(
+        ("窗口", "报告", "期间", "问题", "说明"),
+        [
+            (r.window_name, f"{r.kind} v{r.version}", r.period, flag["code"], flag["detail"])
+            for r in flagged
+            for flag in r.flags
+            if flag["code"] != reports.LATE
+        ],
+    )
+
+
+async def routing_queue(actor: Actor) -> Table:
+    """Escalated demands waiting for a hub operator to dispatch them, longest waiting first."""
+    page = await routing.routing_queue(actor, routing.RoutingStatus.QUEUED, QUEUE_ROWS, None)
+    await RoutedDemand.fetch_for_list(page.items, "origin")
+    now = datetime.now(UTC)
+    waiting = sorted(page.items, key=lambda d: d.created_at)
+    return Table(
+        ("来源窗口", "需求", "类别", "上报时间", "等待小时"),
+        [
+            (
+                d.origin.name,
+                d.title,
+                d.category,
+                _when(d.created_at),
+                round((now - d.created_at).total_seconds() / 3600, 1),
+            )
+            for d in waiting
+        ],
+    )
 
 
 async def dashboard(network: Network, trust: HubTrust, actor: Actor) -> Dashboard:
     """Everything the page shows. Indicators are asked first, so the health beside each window
     reflects the calls just made."""
-    months = last_months(local_today())
+    months = last_months(calendar.local_today())
     figures = await indicators(network, trust, actor, months)
     overview = await windows(network)
     return Dashboard(
@@ -272,7 +311,7 @@ async def dashboard(network: Network, trust: HubTrust, actor: Actor) -> Dashboar
         months=months,
         indicators=figures,
         assessments=await assessments(actor),
-        late_reports=await late_reports(),
-        discrepancies=await discrepancies(),
-        routing_queue=await routing_queue(),
+        late_reports=await late_reports(months),
+        discrepancies=await discrepancies(months),
+        routing_queue=await routing_queue(actor),
     )

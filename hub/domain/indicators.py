@@ -11,9 +11,10 @@ from typing import Any
 
 from federation.errors import InputError, NotFound, WindowError
 from federation.gather import Call, Target
-from hub.domain import registry
+from hub.domain import registry, reports
 from hub.domain.access import AUDIT_READERS, OPERATOR, Actor, HubRole, require
 from hub.domain.network import Network
+from hub.domain.reports import Timeliness
 from hub.domain.scoring import Indicators
 from hub.domain.trust import HubTrust
 from hub.models import Window
@@ -101,9 +102,8 @@ async def read_indicators(
         raise WindowError(
             f"window {window_id} answered indicators that do not fit", windowId=window_id
         ) from None
-    timeliness = await _timeliness(window, date_from, date_to)
-    if timeliness is not None:
-        indicators = _with_reports(indicators, timeliness, period)
+    timeliness = await reports.timeliness(window, date_from, date_to)
+    indicators = _with_reports(indicators, timeliness, period)
     return WindowIndicators(window=window, indicators=indicators, agencies=rows)
 
 
@@ -155,17 +155,7 @@ def _agency_figures(
     )
 
 
-async def _timeliness(window: Window, date_from: date, date_to: date) -> Any | None:
-    """The reports' timeliness (``hub.domain.reports.timeliness``), or None while the hub has
-    no reports yet: the indicator is then not scored."""
-    try:
-        from hub.domain import reports  # type: ignore[attr-defined]  # the reports branch
-    except ImportError:
-        return None
-    return await reports.timeliness(window, date_from, date_to)
-
-
-def _with_reports(indicators: Indicators, timeliness: Any, period: str) -> Indicators:
+def _with_reports(indicators: Indicators, timeliness: Timeliness, period: str) -> Indicators:
     values = indicators.figures()
     values.update(
         date_from=indicators.date_from,

@@ -29,6 +29,7 @@ from hub.schema.network import (
     WindowErrors,
     build_network_types,
 )
+from hub.schema.reports import ReportQuery
 from hub.schema.routing import RoutingMutation, RoutingQuery
 from hub.schema.users import UserMutation, UserQuery
 from hub.schema.vouchers import VoucherMutation, VoucherQuery
@@ -43,6 +44,7 @@ QUERIES: tuple[type, ...] = (
     AgreementQuery,
     BroadcastQuery,
     RoutingQuery,
+    ReportQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     WindowMutation,

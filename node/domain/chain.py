@@ -105,9 +105,9 @@ async def _locked_head(connection: BaseDBAsyncClient) -> ChainHead | None:
     return await ChainHead.filter(id=_HEAD_ID).select_for_update().using_db(connection).first()
 
 
-async def head() -> tuple[str | None, int]:
+async def head(connection: BaseDBAsyncClient | None = None) -> tuple[str | None, int]:
     """Hash of the last entry (None for an empty chain) and the chain's length."""
-    row = await ChainHead.get_or_none(id=_HEAD_ID)
+    row = await ChainHead.get_or_none(id=_HEAD_ID, using_db=connection)
     if row is None or row.length == 0:
         return None, 0
     return row.hash, row.length

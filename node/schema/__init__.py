@@ -16,6 +16,7 @@ from node.schema.hub_messages import HubMessageMutation
 from node.schema.mutation import CoreMutation
 from node.schema.query import CoreQuery
 from node.schema.records import ServiceRecordMutation, ServiceRecordQuery
+from node.schema.reports import ReportMutation, ReportQuery
 from node.schema.vouchers import VoucherMutation, VoucherQuery
 
 # One module per area of the core contract, merged into its two root types.
@@ -26,6 +27,7 @@ QUERIES = (
     ActivityQuery,
     AnnouncementQuery,
     VoucherQuery,
+    ReportQuery,
 )
 MUTATIONS = (
     CoreMutation,
@@ -36,6 +38,7 @@ MUTATIONS = (
     AnnouncementMutation,
     VoucherMutation,
     HubMessageMutation,
+    ReportMutation,
 )
 
 

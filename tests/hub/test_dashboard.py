@@ -9,8 +9,10 @@ import contextlib
 import csv
 import io
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, timedelta
+from html import escape
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +25,9 @@ from openpyxl import load_workbook
 from federation.testing import ADMIN_PASSWORD
 from tests.conftest import DATABASES
 from tests.support.chromium import Chromium, artifact_dir
+from tests.support.factories import create_enterprise
 from tests.support.network import Network, WindowSpec, make_network
+from tests.support.waiting import eventually
 
 CITY = WindowSpec("gz-city", "广州市中小企业公共服务窗口", "440100", "comprehensive")
 PARK = WindowSpec(
@@ -34,6 +38,8 @@ DOWN = WindowSpec("hz-bl", "惠州市博罗县中小企业服务窗口", "441322
 SPECS = [CITY, PARK, DOWN]
 UP = [CITY, PARK]
 COOKIE = "smenet_dashboard"
+SUBMIT = """mutation($i: SubmitDemandInput!) { submitDemand(input: $i) { demand { id } } }"""
+ESCALATE = "mutation($id: ID!) { escalateDemand(id: $id) { demand { status } } }"
 FIGURES = (
     "servicesDelivered",
     "servicesOnline",
@@ -55,7 +61,8 @@ async def net(
     network = await make_network(
         tmp_path_factory.mktemp("dashboard"),
         SPECS,
-        hub_env={"SMENET_NODE_TIMEOUT_SECONDS": "3"},
+        # Last month's reports, which each node writes when it starts, are late at once.
+        hub_env={"SMENET_NODE_TIMEOUT_SECONDS": "3", "SMENET_REPORT_DUE_DAYS_MONTHLY": "0"},
         db_url=lambda: make_db_url(request.param),
     )
     try:
@@ -326,6 +333,39 @@ async def test_indicator_exports_read_back_equal_the_nodes_stats(net: Network) -
     assert sorted(xlsx_rows[1:], key=key) == sorted(expected, key=key)
     as_text = [["" if v is None else str(v) for v in row] for row in expected]
     assert sorted(csv_rows[1:], key=key) == sorted(as_text, key=key)
+
+
+def section(page: str, anchor: str) -> str:
+    match = re.search(rf'<section class="card" id="{anchor}">(.*?)</section>', page, re.S)
+    assert match is not None, anchor
+    return match.group(1)
+
+
+async def test_late_reports_and_the_routing_queue_are_the_hubs(net: Network) -> None:
+    node = net.nodes[CITY.window_id]
+    token = await node.login()
+    enterprise = await create_enterprise(node, token)
+    demand = {"title": "出口产品电磁兼容检测", "category": "QUALITY_TESTING", "enterpriseId": enterprise}
+    submitted = await node.ok(SUBMIT, {"i": demand}, token)
+    await node.ok(ESCALATE, {"id": submitted["submitDemand"]["demand"]["id"]}, token)
+
+    async with logged_in(net, "supervisor") as client:
+
+        async def shown() -> bool:
+            page = (await client.get("/dashboard")).text
+            late, queue = section(page, "late-reports"), section(page, "routing-queue")
+            return all(f"<td>{escape(w.name)}</td>" in late for w in UP) and (
+                "出口产品电磁兼容检测" in queue and f"<td>{escape(CITY.name)}</td>" in queue
+            )
+
+        await eventually(shown)
+        page = section((await client.get("/dashboard")).text, "late-reports")
+    # Each report the hub itself calls late is on the page (the stopped window's too, if its
+    # node sent them before it stopped).
+    late = await net.hub.ok("{ lateReports { window { name } kind period } }", token=net.operator)
+    for report in late["lateReports"]:
+        row = [report["window"]["name"], report["kind"], report["period"]]
+        assert "".join(f"<td>{escape(cell)}</td>" for cell in row) in page
 
 
 async def test_assessment_exports_are_the_hubs_assessments(net: Network) -> None:

@@ -3,7 +3,9 @@ prove a refused request changed nothing; SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from typing import Any
 
 import asyncpg
 
@@ -57,5 +59,21 @@ async def count(db_url: str, sql: str) -> int:
     pg = await asyncpg.connect(db_url)
     try:
         return int(await pg.fetchval(sql))
+    finally:
+        await pg.close()
+
+
+async def execute(db_url: str, sql: str, *args: Any) -> list[tuple]:
+    """Run one statement (placeholders $1, $2 …) behind the server's back; the rows it gave."""
+    if db_url.startswith("sqlite://"):
+        conn = sqlite3.connect(db_url.removeprefix("sqlite://"))
+        try:
+            with conn:
+                return list(map(tuple, conn.execute(re.sub(r"\$(\d+)", r"?\1", sql), args)))
+        finally:
+            conn.close()
+    pg = await asyncpg.connect(db_url)
+    try:
+        return [tuple(r) for r in await pg.fetch(sql, *args)]
     finally:
         await pg.close()

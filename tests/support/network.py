@@ -36,6 +36,15 @@ def hub_token(net: Network, window_id: str, role: str, foreign: bool = False) ->
     return issue_token(key, "hub", window_id, "deliveries", role)
 
 
+# The nodes' outbox pushed promptly: messages written before their window is connected (the
+# scheduled reports) are refused until it is, and the default backoff would hold the rest.
+PROMPT_OUTBOX = {
+    "SMENET_OUTBOX_PUSH_SECONDS": "0.5",
+    "SMENET_OUTBOX_RETRY_SECONDS": "0.2",
+    "SMENET_OUTBOX_MAX_RETRY_SECONDS": "1",
+}
+
+
 def plugin_env(plugins: tuple[str, ...]) -> dict[str, str]:
     """A node with exactly ``plugins`` of the first-party ones."""
     return {"SMENET_PLUGINS_DISABLED": ",".join(p for p in PLUGINS if p not in plugins)}
@@ -53,7 +62,7 @@ def start_node(
         data_dir=data,
         db_url=db_url,
         window_id=spec.window_id,
-        env={**plugin_env(spec.plugins), **(env or {})},
+        env={**plugin_env(spec.plugins), **PROMPT_OUTBOX, **(env or {})},
     )
     node.init("--hub", hub_url, "--kind", spec.kind)
     if seed_size:
@@ -68,12 +77,12 @@ async def make_network(
     specs: list[WindowSpec],
     seed_size: int = 8,
     hub_env: dict[str, str] | None = None,
-    db_url: Callable[[], str] | None = None,
+    node_env: dict[str, str] | None = None,
+    db_url: Callable[[], str] = str,
 ) -> Network:
-    """A hub and ``specs``' nodes, every window CONNECTED, in the order of ``specs``; each on a
-    fresh database from ``db_url`` (default: SQLite in its data directory)."""
-    new_db = db_url or str
-    started = await start_network_hub(tmp / "hub", hub_env, new_db())
+    """A hub and ``specs``' nodes, every window CONNECTED, in the order of ``specs``; each
+    server's database from ``db_url`` (default: SQLite in its data folder)."""
+    started = await start_network_hub(tmp / "hub", hub_env, db_url())
     net = Network(hub=started.hub, admin=started.admin, operator=started.operator)
     hub_url = f"http://127.0.0.1:{net.hub.port}"
     try:
@@ -81,7 +90,7 @@ async def make_network(
         outcomes = await asyncio.gather(
             *(
                 asyncio.to_thread(
-                    start_node, spec, tmp / spec.window_id, hub_url, seed_size, None, new_db()
+                    start_node, spec, tmp / spec.window_id, hub_url, seed_size, node_env, db_url()
                 )
                 for spec in specs
             ),
