@@ -326,6 +326,8 @@ def error_for(code: str, message: str, extensions: dict[str, Any]) -> SmenetErro
     error = _codes(SmenetError).get(code, SmenetError)(message)
     error.code, error.extensions = code, dict(extensions)
     return error
+
+
 class UnknownMessageKind(InputError):
     """A window's outbox message of a kind the hub has no handler for (hub.domain.inbox)."""
 

@@ -276,6 +276,8 @@ class Agreement(Record):
 
     class Meta:
         table = "agreements"
+
+
 # Hub → window deliveries, broadcasts and demand routing (DESIGN §7).
 
 

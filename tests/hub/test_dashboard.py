@@ -345,7 +345,11 @@ async def test_late_reports_and_the_routing_queue_are_the_hubs(net: Network) -> 
     node = net.nodes[CITY.window_id]
     token = await node.login()
     enterprise = await create_enterprise(node, token)
-    demand = {"title": "出口产品电磁兼容检测", "category": "QUALITY_TESTING", "enterpriseId": enterprise}
+    demand = {
+        "title": "出口产品电磁兼容检测",
+        "category": "QUALITY_TESTING",
+        "enterpriseId": enterprise,
+    }
     submitted = await node.ok(SUBMIT, {"i": demand}, token)
     await node.ok(ESCALATE, {"id": submitted["submitDemand"]["demand"]["id"]}, token)
 
