@@ -32,9 +32,11 @@ from smenet.demo.processes import (
     wait_ready,
     watch,
 )
+from smenet.demo.supervision import broadcast_policy
 from smenet.demo.windows import (
     ADMIN_PASSWORD,
     DEFAULT_WINDOWS,
+    HUB_OPERATOR,
     HUB_PASSWORD,
     HUB_USERS,
     WINDOWS,
@@ -42,6 +44,8 @@ from smenet.demo.windows import (
 )
 
 __all__ = ["add_arguments", "run"]
+
+OUTBOX_MAX_RETRY_SECONDS = 5.0
 
 HUB = "hub"  # the hub's folder under --data, and its name in messages
 NETWORK_QUERY = (
@@ -106,8 +110,11 @@ def run(args: argparse.Namespace) -> int:
                     servers.append(serve("node", window.window_id, data / window.window_id, port))
             if wait_ready(servers, http, stop):
                 hub, nodes = servers[0], list(zip(windows, servers[1:], strict=True))
-                Onboarding(http, hub.url).connect(nodes, stop)
+                onboarding = Onboarding(http, hub.url)
+                onboarding.connect(nodes, stop)
                 _fill_plugins(http, nodes, stop)
+                if not stop.is_set() and broadcast_policy(onboarding.as_user(HUB_OPERATOR[0])):
+                    print("the hub broadcast a policy to every window", flush=True)
                 if not stop.is_set():
                     _print_banner(hub, nodes, data)
                     watch(servers, stop)
@@ -172,14 +179,17 @@ def _prepare_window(window: DemoWindow, data: Path, port: int, hub_port: int) ->
             ADMIN_PASSWORD,
         )
     others = sorted(ep.name for ep in installed_entry_points() if ep.name not in window.plugins)
-    plugins = {
+    settings = {
+        # Messages written before the window is connected wait for it: retried every few
+        # seconds at most, so reports and escalated demands reach the hub soon after it is.
+        "outbox_max_retry_seconds": OUTBOX_MAX_RETRY_SECONDS,
         "plugins_enabled": list(window.plugins),
         # An empty plugins_enabled means every installed plugin: a window without any says so.
         "plugins_disabled": others,
         # A demo window without the plugins it shows off is no demo: refuse to start instead.
         "plugins_strict": True,
     }
-    _configure(data, plugins)
+    _configure(data, settings)
     if first:
         smenet("node", "seed", "--data", str(data))
 

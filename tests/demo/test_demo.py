@@ -196,6 +196,47 @@ def test_the_network_answers_from_every_window(http: httpx.Client, demo: Demo) -
     assert network["ext"]["financing"]["products"]["totalCount"] >= 1
 
 
+def _eventually(check: Any, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"{check.__name__} not true within {timeout} s"
+        time.sleep(0.5)
+
+
+def test_the_hub_supervises_the_windows(http: httpx.Client, demo: Demo) -> None:
+    supervisor, operator = _hub(http, demo, "supervisor"), _hub(http, demo, "operator")
+    assert "the hub broadcast a policy to every window" in demo.output
+    nodes = {wid: _node_admin(http, demo, n) for n, wid in enumerate(DEFAULT_WINDOWS, start=1)}
+
+    def broadcast_published() -> bool:
+        query = "{ announcements(first: 50) { edges { node { fromHub status } } } }"
+        return all(
+            {"fromHub": True, "status": "PUBLISHED"}
+            in [e["node"] for e in node(query)["announcements"]["edges"]]
+            for node in nodes.values()
+        )
+
+    def reports_received() -> bool:
+        reports = supervisor("{ reports { window { id } kind } }")["reports"]
+        return {r["window"]["id"] for r in reports} == set(DEFAULT_WINDOWS)
+
+    def escalations_queued() -> bool:
+        escalated = {
+            wid
+            for wid, node in nodes.items()
+            if node("{ demands(filter: {status: ESCALATED}) { totalCount } }")["demands"][
+                "totalCount"
+            ]
+        }
+        queue = operator("{ routingQueue(first: 100) { edges { node { window { id } } } } }")
+        queued = {e["node"]["window"]["id"] for e in queue["routingQueue"]["edges"]}
+        return bool(escalated) and escalated <= queued
+
+    _eventually(broadcast_published)
+    _eventually(reports_received)
+    _eventually(escalations_queued)
+
+
 def test_each_window_loads_exactly_its_plugins(http: httpx.Client, demo: Demo) -> None:
     query = "{ nodeInfo { windowId plugins { namespace error } } }"
     for n, (wid, plugins) in enumerate(DEFAULT_WINDOWS.items(), start=1):

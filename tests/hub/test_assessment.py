@@ -28,6 +28,7 @@ from tests.support.factories import make_uscc
 from tests.support.network import Network, plugin_env
 from tests.support.node_db import open_node_db, published_service
 from tests.support.node_server import NodeServer
+from tests.support.waiting import eventually
 
 STAFF = Actor(username="seed", user_id=uuid.uuid4(), roles=frozenset({Role.STAFF}))
 YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year
@@ -152,7 +153,8 @@ async def test_indicators_per_window_and_per_agency_come_from_the_node(world: Wo
     data = await _hub(world).ok(query, period, token=world.supervisor)
     got = data["indicators"]
     assert got["figures"] == {
-        "source": f"window sz-good: stats and agencyStats of {YEAR}-01-01..{YEAR}-12-31",
+        "source": f"window sz-good: stats and agencyStats of {YEAR}-01-01..{YEAR}-12-31;"
+        f" the hub's received reports due in {YEAR}-01-01..{YEAR}-12-31",
         "enterprisesServed": 1,
         "servicesDelivered": 10,
         "servicesOffline": 10,
@@ -161,7 +163,8 @@ async def test_indicators_per_window_and_per_agency_come_from_the_node(world: Wo
         "satisfactionRate": 0.9,
         "activities": 0,
         "demandsReceived": 0,
-        "reportsDue": None,
+        # Connected today: no month or quarter has ended since, so none was due yet.
+        "reportsDue": 0,
     }
     (agency,) = got["agencies"]
     assert agency["agencyId"].startswith("sz-good:") and agency["name"] == "南山检测所"
@@ -196,7 +199,7 @@ async def test_satisfaction_at_90_percent_passes_and_below_fails(world: World) -
     assert good["grade"] == "PASS" and good["window"]["status"] == "CONNECTED"
     assert _score(good, "SATISFACTION")["met"] is True
     assert _score(good, "SATISFACTION")["evidence"]["satisfactionRate"] == 0.9
-    assert _score(good, "REPORTING_TIMELINESS")["score"] is None  # no reports: not scored
+    assert _score(good, "REPORTING_TIMELINESS")["score"] is None  # none due yet: not scored
     assert (good["fromDate"], good["toDate"], good["kind"]) == (
         f"{YEAR}-01-01",
         f"{YEAR}-12-31",
@@ -328,3 +331,31 @@ async def test_run_assessments_assesses_the_windows_not_yet_assessed(world: Worl
         "skipped": [GOOD.window_id],
         "failures": [],
     }
+
+
+async def test_the_scheduler_rechecks_a_rectification_past_its_deadline(world: World) -> None:
+    hub, operator = _hub(world), world.net.operator
+    listed = await hub.ok(
+        "query($w: ID!, $y: Int!) { assessments(windowId: $w, year: $y) { id kind } }",
+        {"w": GOOD.window_id, "y": YEAR},
+        token=world.supervisor,
+    )
+    (yearly,) = [a for a in listed["assessments"] if a["kind"] == "YEARLY"]
+    # A FAIL by override opens a rectification; its deadline (0 days here) has passed at once.
+    failed = await hub.ok(
+        OVERRIDE, {"id": yearly["id"], "g": "FAIL", "r": "抽查发现服务记录不实"}, token=operator
+    )
+    assert failed["overrideAssessment"]["grade"] == "FAIL"
+    assert await _status(world, GOOD.window_id) == "RECTIFYING"
+    # Nobody calls recheckWindow: the hub's job finds the rectification and re-checks it.
+    hub.env["SMENET_RECHECK_POLL_SECONDS"] = "0.5"
+    hub.restart()
+    rectified = """query($w: ID!) { rectifications(windowId: $w, status: PASSED) {
+      recheck { kind grade assessedBy } } }"""
+
+    async def rechecked() -> bool:
+        found = await hub.ok(rectified, {"w": GOOD.window_id}, token=world.supervisor)
+        return any(r["recheck"]["assessedBy"] == "hub" for r in found["rectifications"])
+
+    await eventually(rechecked)
+    assert await _status(world, GOOD.window_id) == "CONNECTED"
