@@ -18,7 +18,7 @@ from federation.gather import Call, Target, WindowResult
 from hub.domain import assessment, calendar, registry, reports, routing
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
-from hub.models import Assessment, RoutedDemand, Window
+from hub.models import Assessment, Window
 
 __all__ = [
     "FIGURES",
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 MONTHS = 12
-# The routing queue shows its newest this many, longest waiting first.
+# The routing queue shows this many: those that have waited longest.
 QUEUE_ROWS = 100
 # A city's region code: the first four digits of a county's ("440306" → "4403").
 CITY_DIGITS = 4
@@ -280,10 +280,8 @@ async def discrepancies(months: list[Month]) -> Table:
 
 async def routing_queue(actor: Actor) -> Table:
     """Escalated demands waiting for a hub operator to dispatch them, longest waiting first."""
-    page = await routing.routing_queue(actor, routing.RoutingStatus.QUEUED, QUEUE_ROWS, None)
-    await RoutedDemand.fetch_for_list(page.items, "origin")
+    waiting = await routing.longest_waiting(actor, QUEUE_ROWS)
     now = datetime.now(UTC)
-    waiting = sorted(page.items, key=lambda d: d.created_at)
     return Table(
         ("来源窗口", "需求", "类别", "上报时间", "等待小时"),
         [

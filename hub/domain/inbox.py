@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import IntegrityError, ValidationError
 from tortoise.transactions import in_transaction
 
-from federation.errors import Forbidden, InputError, UnknownMessageKind
+from federation.errors import Conflict, Forbidden, InputError, UnknownMessageKind
 from hub.domain import registry
 from hub.domain.access import Actor
 from hub.models import Window, WindowMessage
@@ -76,8 +76,14 @@ async def accept(actor: Actor, message_id: str, kind: str, payload: dict[str, An
     except IntegrityError:
         existing = await _stored(window, message_id)
         if existing is None:
-            raise  # not the message's key: the handler's own, a bug to see in the log
+            # Not the message's key: what it says clashes with what the hub holds. Refused for
+            # good, so the window's node sets it aside rather than sending it forever.
+            raise Conflict(
+                f"{kind} message {message_id} clashes with what the hub holds", kind=kind
+            ) from None
         return Accepted(existing, duplicate=True)
+    except ValidationError as error:
+        raise InputError(f"{kind} message {message_id}: {error}", field="payload") from None
     return Accepted(message, duplicate=False)
 
 

@@ -58,7 +58,7 @@ __all__ = [
 log = logging.getLogger("smenet.hub.rectification")
 DECIDERS = frozenset({HubRole.SUPERVISOR})
 # The hub itself, re-checking on schedule as an operator would (and reading nodes as one).
-SCHEDULED = Actor(username="hub", roles=frozenset({HubRole.HUB_OPERATOR}))
+SCHEDULED = Actor(username="hub", roles=frozenset({HubRole.HUB_OPERATOR}), via="hub")
 
 
 @dataclass(frozen=True)
@@ -193,14 +193,15 @@ async def _decide(
 async def approve_revocation(actor: Actor, request_id: Any, note: str = "") -> RevocationRequest:
     """The SUPERVISOR approves: the window is REVOKED and leaves the network schema at once."""
     require(actor, DECIDERS, "decide revocation requests")
+    note = required_text(note, "note", TEXT_LIMIT) if note.strip() else ""
     async with in_transaction() as connection:
         request = await _pending(request_id, connection)
         window = await Window.get(id=request.window_id).using_db(connection)
-        reason = note.strip() or request.reason
+        reason = note or request.reason
         await registry.move_window(
             actor, window.window_id, KEYED, WindowStatus.REVOKED, reason, connection
         )
-        await _decide(request, actor, RevocationStatus.APPROVED, note.strip(), connection)
+        await _decide(request, actor, RevocationStatus.APPROVED, note, connection)
         return request
 
 

@@ -33,6 +33,7 @@ from hub.domain import deliveries
 from hub.domain.access import HUB_ROLES, OPERATOR, Actor, require
 from hub.domain.inbox import handles
 from hub.domain.registry import ON_NETWORK
+from hub.domain.vouchers import ServiceCategory
 from hub.models import RoutedDemand, Window
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "RoutingStatus",
     "dispatch_demand",
     "get_routed_demand",
+    "longest_waiting",
     "receive_escalated",
     "receive_outcome",
     "routing_queue",
@@ -71,22 +73,41 @@ OUTCOMES: dict[RoutingStatus, Set[RoutingStatus]] = {
 }
 
 
+# What the routing queue keeps of a window's text (its column sizes).
+TITLE_LIMIT = 200
+TEXT_LIMIT = 10_000
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _text(payload: dict[str, Any], name: str) -> str:
+def _text(payload: dict[str, Any], name: str, limit: int = TEXT_LIMIT) -> str:
     value = payload.get(name)
-    if not isinstance(value, str):
-        raise InputError(f"the message has no text {name!r}")
+    if not isinstance(value, str) or len(value) > limit:
+        raise InputError(f"the message has no text {name!r} of at most {limit} characters")
     return value
+
+
+def _optional_text(payload: dict[str, Any], name: str) -> str | None:
+    return None if payload.get(name) is None else _text(payload, name)
 
 
 def _time(text: str) -> datetime:
     try:
-        return datetime.fromisoformat(text)
+        at = datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"{text!r} is not an ISO time") from None
+    if at.tzinfo is None:
+        raise InputError(f"{text!r} names no time zone")
+    return at
+
+
+def _category(payload: dict[str, Any]) -> str:
+    category = _text(payload, "category")
+    if category not in ServiceCategory.__members__:
+        raise InputError(f"{category!r} is not a service category of the core contract")
+    return category
 
 
 # Messages from the windows (the intake runs them in the transaction that stores the message).
@@ -107,10 +128,10 @@ async def receive_escalated(
     await RoutedDemand.create(
         demand_id=demand_id,
         origin_id=window.id,
-        title=_text(payload, "title"),
-        description=payload.get("description") or "",
-        category=_text(payload, "category"),
-        note=payload.get("note"),
+        title=_text(payload, "title", TITLE_LIMIT),
+        description=_optional_text(payload, "description") or "",
+        category=_category(payload),
+        note=_optional_text(payload, "note"),
         enterprise={
             k: enterprise.get(k)
             for k in ("name", "uscc", "region_code", "industry_code", "size_class")
@@ -246,6 +267,13 @@ async def routing_queue(
     if status is not None:
         query = query.filter(status=status.value)
     return await paginate(query, first, after)
+
+
+async def longest_waiting(actor: Actor, limit: int) -> list[RoutedDemand]:
+    """The queued demands that have waited longest, oldest first, with their origin windows."""
+    require(actor, HUB_ROLES, "read the routing queue")
+    queued = RoutedDemand.filter(status=S.QUEUED).order_by("created_at", "id").limit(limit)
+    return await queued.prefetch_related("origin")
 
 
 async def get_routed_demand(actor: Actor, demand_id: str) -> RoutedDemand:

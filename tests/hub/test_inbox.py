@@ -12,10 +12,10 @@ import pytest
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from federation.errors import Forbidden, InputError, UnknownMessageKind
+from federation.errors import Conflict, Forbidden, InputError, UnknownMessageKind
 from federation.ids import new_uuid
 from hub import db
-from hub.domain import inbox
+from hub.domain import inbox, routing
 from hub.domain.access import Actor
 from hub.models import Window, WindowMessage
 from tests.conftest import DATABASES
@@ -121,3 +121,39 @@ async def test_a_hub_user_is_not_a_window(tally: Tally) -> None:
     with pytest.raises(Forbidden):
         await inbox.accept(Actor(username="admin", user_id=new_uuid()), "m-7", KIND, {})
     assert tally.seen == []
+
+
+def escalation(node: Actor, demand: str, **changes: Any) -> dict[str, Any]:
+    payload = {
+        "id": f"{node.via}:{demand}",
+        "title": "出口产品电磁兼容检测",
+        "category": "QUALITY_TESTING",
+        "created_at": "2026-11-02T08:00:00+00:00",
+        "enterprise": {"name": "深圳市智造电子有限公司", "region_code": "440305"},
+    }
+    return {**payload, **changes}
+
+
+async def test_an_escalation_that_clashes_or_is_malformed_is_refused_for_good(
+    database: str,
+) -> None:
+    """Refused with an input or conflict code, which the node sets aside, never an internal
+    error it would send again forever; and nothing is stored."""
+    node = await window()
+    demand = str(new_uuid())
+    await inbox.accept(node, "m-1", routing.DEMAND_ESCALATED, escalation(node, demand))
+    # The same demand again under another message id: the routing queue holds it already.
+    with pytest.raises(Conflict):
+        await inbox.accept(node, "m-2", routing.DEMAND_ESCALATED, escalation(node, demand))
+    for bad in (
+        {"category": "ROCKET_SCIENCE"},
+        {"title": "长" * 201},
+        {"note": {"not": "text"}},
+        {"created_at": "2026-11-02T08:00:00"},  # no time zone
+    ):
+        other = str(new_uuid())
+        with pytest.raises(InputError):
+            await inbox.accept(
+                node, f"m-{other}", routing.DEMAND_ESCALATED, escalation(node, other, **bad)
+            )
+    assert await WindowMessage.filter(window__window_id=node.via).count() == 1
