@@ -15,6 +15,9 @@ from hub.domain.scoring import DEFAULT_WEIGHTS, Rules
 
 __all__ = ["CONFIG_FILE", "HubSettings", "load_settings"]
 
+# The assessment's defaults are the scoring rules' own.
+_RULES = Rules()
+
 
 @dataclass
 class HubSettings:
@@ -36,20 +39,20 @@ class HubSettings:
     # (seed 000: 90 % or more, inclusive), score bands and yearly targets (our defaults: the
     # seeds give none); the days a FAIL has to rectify before the re-check (seed 001 第十三条).
     assessment_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    satisfaction_threshold: float = 0.90
-    excellent_score: float = 90.0
-    pass_score: float = 60.0
-    target_enterprises_served: int = 100
-    target_services_delivered: int = 300
-    target_activities: int = 12
-    target_activity_participants: int = 300
-    target_resolution_hours: float = 240.0
-    agency_target_enterprises_served: int = 20
-    agency_target_services_delivered: int = 50
+    satisfaction_threshold: float = _RULES.satisfaction_threshold
+    excellent_score: float = _RULES.excellent_score
+    pass_score: float = _RULES.pass_score
+    target_enterprises_served: int = _RULES.target_enterprises_served
+    target_services_delivered: int = _RULES.target_services_delivered
+    target_activities: int = _RULES.target_activities
+    target_activity_participants: int = _RULES.target_activity_participants
+    target_resolution_hours: float = _RULES.target_resolution_hours
+    agency_target_enterprises_served: int = _RULES.agency_target_enterprises_served
+    agency_target_services_delivered: int = _RULES.agency_target_services_delivered
     rectification_days: int = 90
     # How often the hub looks for rectifications past their deadline to re-check.
     recheck_poll_seconds: float = 3600.0
-    # Calendar days of periods (the dashboard's months), as the nodes count them (DESIGN §4).
+    # The hub's calendar days (periods, validity, deadlines), as the nodes count them (DESIGN §4).
     timezone: str = LOCAL_TIMEZONE
     # Hub → node deliveries (hub.domain.deliveries): the first retry after this many seconds,
     # doubling per failed attempt up to the maximum; pending ones are looked for this often.
