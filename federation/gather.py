@@ -51,6 +51,7 @@ import aiohttp
 import orjson
 
 from federation.errors import (
+    SmenetError,
     WindowError,
     WindowTimeout,
     WindowUnavailable,
@@ -435,8 +436,8 @@ def _graphql_answer(
 # --- errors in the hub's answer -------------------------------------------------------------
 
 
-def failure_error(failure: WindowError, path: ResponsePath) -> dict[str, Any]:
-    """The GraphQL error of a failed window, at the hub's field ``path``."""
+def failure_error(failure: SmenetError, path: ResponsePath) -> dict[str, Any]:
+    """The GraphQL error of a failed (or refused) window, at the hub's field ``path``."""
     return {
         "message": failure.message,
         "path": list(path),

@@ -13,7 +13,16 @@ An agreement shares record types (its ``scope``) from ``valid_from`` through ``v
 - hub–window (``partner`` null): governs the hub users' supervision reads of that window's
   lists — HUB_SUPERVISION where in scope, PUBLIC otherwise. Connection creates the default one,
   sharing everything without end. ``stats`` and the hub's own checks (a node's SDL, keys,
-  reports) are supervision duties outside agreements.
+  reports) and the routing of escalated demands (``proposals``: counts of open demands) are
+  supervision duties outside agreements.
+
+Scope covers what a request reaches, not only the list it names: the record types of the types
+its selection walks through (``demands { enterprise { … } }`` reaches ENTERPRISES). A list that
+is shared but whose selection reaches another record type the agreement does not share is
+refused for that window (``Forbidden``, naming the window and the types) rather than answered as
+to the public, which could not read the list at all. Agencies and experts are the exception:
+a hub token shows of them only what anyone sees (no contact details), so any record may carry
+them. Services are not: the window's READONLY callers see drafts and retired ones.
 
 Personal data is never shared: neither role sees it on a node.
 """
@@ -21,13 +30,14 @@ Personal data is never shared: neither role sees it on a node.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
-from federation.errors import InputError, InvalidTransition, NotFound
+from federation.errors import Forbidden, InputError, InvalidTransition, NotFound
 from federation.inputs import required_text
 from federation.pagination import Page, paginate
 from hub.domain.access import (
@@ -52,6 +62,7 @@ __all__ = [
     "effective_status",
     "list_agreements",
     "record_type",
+    "record_types",
     "sharing_for",
     "terminate_agreement",
 ]
@@ -105,10 +116,35 @@ _FIELD_TYPES = {
 }
 
 
+# The record type of each core type (the network schema copies them under the node's names).
+# A type not named here is part of the record it hangs from: an edge, a demand's transitions, a
+# record's feedback, an activity's registrations, a plugin's types.
+_TYPE_RECORDS = {
+    "Service": RecordType.SERVICES,
+    "Agency": RecordType.AGENCIES,
+    "Expert": RecordType.EXPERTS,
+    "Enterprise": RecordType.ENTERPRISES,
+    "Demand": RecordType.DEMANDS,
+    "ServiceRecord": RecordType.SERVICE_RECORDS,
+    "Activity": RecordType.ACTIVITIES,
+    "Announcement": RecordType.ANNOUNCEMENTS,
+    "Voucher": RecordType.VOUCHERS,
+    "Stats": RecordType.STATS,
+}
+# What any record may carry without an agreement of its own: a hub token shows of these only
+# what an anonymous caller sees (an expert's contact details are personal data).
+PUBLIC_CATALOGUE = frozenset({RecordType.AGENCIES, RecordType.EXPERTS})
+
+
 def record_type(node_path: tuple[str, ...]) -> RecordType | None:
     """The record type of the node's field at ``node_path``; None for one the core contract
     gains later, which no agreement shares until it is named here."""
     return _FIELD_TYPES.get(node_path[0])
+
+
+def record_types(type_names: Iterable[str]) -> frozenset[RecordType]:
+    """The record types of the types a selection reaches."""
+    return frozenset(_TYPE_RECORDS[n] for n in type_names if n in _TYPE_RECORDS)
 
 
 def effective_status(agreement: Agreement, today: date | None = None) -> AgreementStatus:
@@ -137,18 +173,44 @@ class Sharing:
     supervising: bool = False
     shared: dict[str, frozenset[RecordType]] = field(default_factory=dict)
 
-    def grant(self, window_id: str, node_path: tuple[str, ...]) -> tuple[str, str | None]:
-        """The role, and the window on whose behalf, of a call for ``node_path`` of a node."""
+    def grant(
+        self, window_id: str, node_path: tuple[str, ...], reached: frozenset[RecordType]
+    ) -> tuple[str, str | None]:
+        """The role, and the window on whose behalf, of a call for ``node_path`` of a node whose
+        selection reaches the record types ``reached``. Raises ``Forbidden`` where the list is
+        shared but what it reaches is not."""
         kind = record_type(node_path)
+        shared = self.shared.get(window_id, frozenset())
         if self.caller_window is not None:
-            if window_id == self.caller_window or kind in self.shared.get(window_id, ()):
+            if window_id == self.caller_window:
                 return PARTNER, self.caller_window
+            if kind not in shared:
+                return PUBLIC, None
+            _check_reach(window_id, kind, shared, reached)
+            return PARTNER, self.caller_window
+        if not self.supervising:
             return PUBLIC, None
-        if self.supervising and (
-            kind is RecordType.STATS or kind in self.shared.get(window_id, ())
-        ):
+        if kind is RecordType.STATS:  # a supervision duty: what the indicators reach is theirs
             return HUB_SUPERVISION, None
-        return PUBLIC, None
+        if kind not in shared:
+            return PUBLIC, None
+        _check_reach(window_id, kind, shared, reached)
+        return HUB_SUPERVISION, None
+
+
+def _check_reach(
+    window_id: str,
+    kind: RecordType | None,
+    shared: frozenset[RecordType],
+    reached: frozenset[RecordType],
+) -> None:
+    if outside := sorted(reached - shared - PUBLIC_CATALOGUE - {kind}):
+        raise Forbidden(
+            f"the agreement with window {window_id} shares {kind} but not {', '.join(outside)},"
+            " which this selection reaches inside it: ask without those fields",
+            windowId=window_id,
+            recordTypes=outside,
+        )
 
 
 PUBLIC_SHARING = Sharing()

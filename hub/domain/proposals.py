@@ -190,7 +190,9 @@ async def propose(
     today: date,
 ) -> Proposals:
     """Ask every window on the network but the demand's own, and rank them."""
-    # Their calls carry HUB_SUPERVISION, which may read a window's demands.
+    # Their calls carry HUB_SUPERVISION whatever the hub–window agreements share: routing
+    # escalated demands is a supervision duty like ``stats`` (hub.domain.agreements), and only
+    # counts of open demands, published services and satisfaction leave the windows.
     require(actor, SUPERVISING, "see where demands could go")
     windows = [w for w in view.windows.values() if w.id != demand.origin_id]
     variables = {

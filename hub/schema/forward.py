@@ -62,6 +62,7 @@ __all__ = [
     "operation",
     "page_arguments",
     "selections_of",
+    "types_reached",
     "wrap",
 ]
 
@@ -226,6 +227,44 @@ def fields_of(
             yield from fields_of(
                 fragments[selection.name.value].selection_set.selections, fragments
             )
+
+
+def types_reached(
+    selections: Iterable[SelectionNode],
+    parent: GraphQLNamedType,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    schema: GraphQLSchema,
+) -> set[str]:
+    """The names of the types whose fields ``selections`` of ``parent`` ask, at any depth and
+    through fragments, leaving out what the hub answers itself (``window``): what a node is asked
+    to show (``hub.domain.agreements``)."""
+    reached: set[str] = set()
+    for selection in selections:
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            if name.startswith("__") or selection.selection_set is None:
+                continue
+            definition = parent.fields[name]  # type: ignore[attr-defined]
+            if (definition.extensions or {}).get(HUB_WINDOW):
+                continue
+            inner = get_named_type(definition.type)
+            reached.add(inner.name)
+            reached |= types_reached(selection.selection_set.selections, inner, fragments, schema)
+            continue
+        if isinstance(selection, InlineFragmentNode):
+            condition, selection_set = selection.type_condition, selection.selection_set
+        else:
+            assert isinstance(selection, FragmentSpreadNode)
+            definition = fragments[selection.name.value]
+            condition, selection_set = definition.type_condition, definition.selection_set
+        inner = parent
+        if condition is not None:
+            named = schema.get_type(condition.name.value)
+            assert named is not None  # the request was validated against this schema
+            inner = named
+            reached.add(inner.name)
+        reached |= types_reached(selection_set.selections, inner, fragments, schema)
+    return reached
 
 
 def _fields_named(

@@ -24,10 +24,11 @@ from typing import Any
 
 from graphql import GraphQLNamedType, GraphQLObjectType, GraphQLResolveInfo, get_named_type
 
-from federation.errors import LimitExceeded, WindowError
+from federation.errors import Forbidden, LimitExceeded, WindowError
 from federation.gather import (
     Call,
     Target,
+    failure_error,
     failure_errors,
     gather_connection,
     node_errors,
@@ -36,7 +37,7 @@ from federation.gather import (
 )
 from federation.merge import RATES, MergedEdge, merge_stats
 from federation.relay import PageInfo
-from hub.domain.agreements import Sharing
+from hub.domain.agreements import RecordType, Sharing, record_types
 from hub.domain.network import Network, NetworkView
 from hub.models import Window as WindowRow
 from hub.schema import forward
@@ -104,12 +105,37 @@ def _tag(value: Any, window_id: str) -> None:
             _tag(item, window_id)
 
 
-def _target(ctx: Context, scope: Scope, row: WindowRow, node_path: tuple[str, ...]) -> Target:
+def _target(
+    ctx: Context,
+    scope: Scope,
+    row: WindowRow,
+    node_path: tuple[str, ...],
+    reached: frozenset[RecordType],
+) -> Target:
     # Each request to a node carries a fresh token of the hub, with the role the caller's role
-    # and agreements give it for this field of this window (hub.domain.agreements).
-    role, obo = scope.sharing.grant(row.window_id, node_path)
+    # and agreements give it for this field of this window and what its selection reaches
+    # (hub.domain.agreements): Forbidden where they refuse it.
+    role, obo = scope.sharing.grant(row.window_id, node_path, reached)
     maker = ctx.trust.token_maker(row.window_id, ctx.audit_actor, obo, role)
     return Target(row.window_id, row.endpoint, maker)
+
+
+def _targets(
+    info: GraphQLResolveInfo, scope: Scope, rows: list[WindowRow], node_path: tuple[str, ...]
+) -> list[tuple[WindowRow, Target]]:
+    """The windows to ask for this field; one whose agreement refuses what the client's selection
+    reaches is not asked, and has its error in the answer instead."""
+    ctx: Context = info.context
+    reached = record_types(
+        forward.types_reached(info.field_nodes, info.parent_type, info.fragments, info.schema)
+    )
+    targets = []
+    for row in rows:
+        try:
+            targets.append((row, _target(ctx, scope, row, node_path, reached)))
+        except Forbidden as refused:
+            ctx.network_errors.append(failure_error(refused, info.path.as_list()))
+    return targets
 
 
 def _start(info: GraphQLResolveInfo) -> Context:
@@ -199,9 +225,10 @@ class Forwarder:
                 )
 
             text, variables = self._query(info, build)
+            targets = _targets(info, scope, windows, node_path)
             got = await gather_connection(
                 self.network.gatherer,
-                [Call(_target(ctx, scope, row, node_path), text, variables) for row in windows],
+                [Call(target, text, variables) for _, target in targets],
                 first=args["first"],
                 after=args.get("after"),
                 node_path=node_path,
@@ -245,8 +272,10 @@ class Forwarder:
                 return forward.operation([forward.wrap(node_path[:-1], selection)], info.operation)
 
             text, variables = self._query(info, build)
-            target = _target(ctx, scope, row, node_path)
-            result = await self.network.gatherer.call(Call(target, text, variables))
+            targets = _targets(info, scope, [row], node_path)
+            if not targets:
+                return None
+            result = await self.network.gatherer.call(Call(targets[0][1], text, variables))
             self.network.notice(scope.view, [result])
             path = info.path.as_list()
             if result.failure is not None:
@@ -302,10 +331,10 @@ class Forwarder:
             return forward.operation([selection], info.operation)
 
         calls = []
-        for row in scope.windows:
+        for row, target in _targets(info, scope, scope.windows, ("stats",)):
             namespaces = scope.view.stats_namespaces(row.window_id)
             text, variables = self._query(info, lambda ns=namespaces: build(ns), namespaces)
-            calls.append(Call(_target(ctx, scope, row, ("stats",)), text, variables))
+            calls.append(Call(target, text, variables))
         results = await self.network.gatherer.gather(calls)
         self.network.notice(scope.view, results)
         path = info.path.as_list()
@@ -357,7 +386,9 @@ class Forwarder:
         path = [*info.path.as_list(), "enterprisesServed"]
 
         async def codes(window_id: str) -> tuple[str, set[str] | None]:
-            target = _target(ctx, scope, windows[window_id], ("stats",))
+            # Only the count leaves the hub: the indicators' own reach.
+            stats = frozenset({RecordType.STATS})
+            target = _target(ctx, scope, windows[window_id], ("stats",), stats)
             try:
                 found = await served_enterprise_codes(self.network.gatherer, target, *period)
             except WindowError as error:

@@ -263,9 +263,14 @@ async def _transition(
     return service
 
 
+def sees_every_service(actor: Actor) -> bool:
+    """The public sees published services only; the window's users, and the hub's READONLY
+    callers where an agreement shares the services, every status."""
+    return actor.has_any(READ_ROLES)
+
+
 def visible_services(actor: Actor) -> Any:
-    """The public sees published services only; the window's users see every status."""
-    if actor.has_any(READ_ROLES):
+    if sees_every_service(actor):
         return Service.all()
     return Service.filter(status=ServiceStatus.PUBLISHED.value)
 

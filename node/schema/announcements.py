@@ -8,6 +8,7 @@ import strawberry
 
 from federation.relay import PAGE, Connection, connection
 from node.domain import announcements
+from node.domain.access import READ_ROLES
 from node.models import Announcement as AnnouncementRow
 from node.schema.audit import mutation
 from node.schema.catalogue import PayloadWarning
@@ -26,18 +27,24 @@ class Announcement:
     created_at: datetime
     row: strawberry.Private[AnnouncementRow]
 
-    # Who wrote and reviewed it is the window's internal business, not the public's.
+    # Who wrote and reviewed it is the window's internal business, not the public's: usernames,
+    # shown like a demand's transitions to READONLY callers (the hub's where an agreement
+    # shares the announcements), not to a hub delivery.
     @strawberry.field(description="the author's username; null for anonymous callers")
     def author(self, info: Ctx) -> str | None:
-        return self.row.author if info.context.audit_actor.authenticated else None
+        return self.row.author if self._internal(info) else None
 
     @strawberry.field(description="the reviewer's username; null for anonymous callers")
     def reviewer(self, info: Ctx) -> str | None:
-        return self.row.reviewer if info.context.audit_actor.authenticated else None
+        return self.row.reviewer if self._internal(info) else None
 
     @strawberry.field(description="why it was rejected (or a note); null for anonymous callers")
     def review_comment(self, info: Ctx) -> str | None:
-        return self.row.review_comment if info.context.audit_actor.authenticated else None
+        return self.row.review_comment if self._internal(info) else None
+
+    @staticmethod
+    def _internal(info: Ctx) -> bool:
+        return info.context.audit_actor.has_any(READ_ROLES)
 
     @classmethod
     def from_row(cls, row: AnnouncementRow, ctx: Context) -> Announcement:

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from node.domain import catalogue
+from node.domain.access import PERSONAL_DATA_ROLES
 from node.models import Agency as AgencyRow
 from node.models import Expert as ExpertRow
 from node.models import Service as ServiceRow
@@ -44,7 +45,8 @@ class Agency:
 
 @strawberry.federation.type(keys=["id"])
 class Expert:
-    """An expert of the expert pool; contact details only for the window's own users."""
+    """An expert of the expert pool; contact details (personal data) for STAFF and WINDOW_ADMIN
+    only: never to the hub's callers, whatever an agreement shares."""
 
     id: strawberry.ID
     name: str
@@ -57,11 +59,11 @@ class Expert:
 
     @strawberry.field
     def phone(self, info: Info[Context, None]) -> str | None:
-        return self.row.phone if info.context.audit_actor.authenticated else None
+        return self.row.phone if info.context.audit_actor.has_any(PERSONAL_DATA_ROLES) else None
 
     @strawberry.field
     def email(self, info: Info[Context, None]) -> str | None:
-        return self.row.email if info.context.audit_actor.authenticated else None
+        return self.row.email if info.context.audit_actor.has_any(PERSONAL_DATA_ROLES) else None
 
     @classmethod
     async def resolve_reference(cls, id: strawberry.ID, info: Info[Context, None]) -> Expert | None:

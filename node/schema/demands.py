@@ -9,6 +9,7 @@ import strawberry
 from federation.relay import PAGE, Connection, connection
 from node.domain import demands
 from node.domain.catalogue import ServiceStatus as DomainServiceStatus
+from node.domain.catalogue import sees_every_service
 from node.models import Demand as DemandRow
 from node.models import DemandTransition as TransitionRow
 from node.models import Enterprise as EnterpriseRow
@@ -75,9 +76,10 @@ class Demand:
         if key is None:
             return None
         row = await info.context.loaders.of(ServiceRow).load(key)
-        # The catalogue's rule: unpublished services only for the window's own users.
+        # The catalogue's rule (the hub asks with a READONLY role only where SERVICES is shared).
         if row is None or not (
-            row.status == DomainServiceStatus.PUBLISHED or info.context.audit_actor.authenticated
+            row.status == DomainServiceStatus.PUBLISHED
+            or sees_every_service(info.context.audit_actor)
         ):
             return None
         return Service.from_row(row, info.context)

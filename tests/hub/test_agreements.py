@@ -40,6 +40,16 @@ NODE_LIST = "{ %s(first: 100) { edges { node { id } } } }"
 ENTERPRISES = """query($w: [ID!]) { network(windows: $w) { enterprises(first: 100) {
   edges { node { id name uscc contact { name phone } } } } } }"""
 STATS = """query($w: [ID!]) { network(windows: $w) { stats { servicesDelivered } } }"""
+# A list's records with ``inner`` selected in each: what the selection reaches inside them.
+NESTED = """query($w: [ID!]) { network(windows: $w) { %s(first: 100) {
+  edges { node { id %s } } } } }"""
+# The same reach, through a named fragment on the reached type and an inline one.
+FRAGMENTS = """query($w: [ID!]) { network(windows: $w) { demands(first: 100) {
+  edges { node { ... on Demand { id enterprise { ...Company } } } } } } }
+fragment Company on Enterprise { uscc employees revenue assets }"""
+LOOKUP = """query($id: ID!) { network { demand(id: $id) { id enterprise { uscc } } } }"""
+EXPERTS = """query($w: [ID!]) { network(windows: $w) { experts(first: 100) {
+  edges { node { id name phone email } } } } }"""
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -226,6 +236,138 @@ async def test_agreements_are_managed_by_hub_operators_and_audited(net: Network)
     entries = [e["node"] for e in audit["auditLog"]["edges"]]
     assert {"operation": "terminateAgreement", "target": made, "result": "OK"} in entries
     assert {"operation": "createAgreement", "target": "", "result": "FORBIDDEN"} in entries
+
+
+async def supervisor(net: Network, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """The hub admin's answer, shaped as a window's node gets it."""
+    result = await net.hub.call(query, variables, net.admin)
+    return {"data": result.data, **({"errors": result.errors} if result.errors else {})}
+
+
+async def nested(
+    net: Network, caller: str | None, field: str, inner: str, windows: list[str]
+) -> tuple[dict[str, set[str]], list[dict[str, Any]]]:
+    """The ids read of ``field`` with ``inner`` under each record, by window (``caller``'s node,
+    or the hub's admin for None), and the errors."""
+    query, variables = NESTED % (field, inner), {"w": windows}
+    body = await (
+        supervisor(net, query, variables)
+        if caller is None
+        else as_window(net, caller).execute(query, variables)
+    )
+    got: dict[str, set[str]] = {}
+    for edge in body["data"]["network"][field]["edges"]:
+        got.setdefault(parse_id(edge["node"]["id"])[0], set()).add(edge["node"]["id"])
+    return got, body.get("errors") or []
+
+
+def refusals(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Per window, the record types the hub refused to reach for it."""
+    return {
+        e["extensions"]["windowId"]: e["extensions"]["recordTypes"]
+        for e in errors
+        if e["extensions"]["code"] == "FORBIDDEN"
+    }
+
+
+async def test_a_shared_list_reaches_only_the_record_types_shared_in_both_directions(
+    net: Network,
+) -> None:
+    for scope, field, inner, outside in (
+        ("DEMANDS", "demands", "enterprise { uscc employees revenue assets }", ["ENTERPRISES"]),
+        ("DEMANDS", "demands", "service { name status }", ["SERVICES"]),
+        (
+            "SERVICE_RECORDS",
+            "serviceRecords",
+            "demand { title } enterprise { uscc } voucher { amount }",
+            ["DEMANDS", "ENTERPRISES", "VOUCHERS"],
+        ),
+        ("VOUCHERS", "vouchers", "enterprise { name revenue }", ["ENTERPRISES"]),
+    ):
+        agreement = await agree(net, A.window_id, B.window_id, scope)
+        try:
+            for caller, other in ((A.window_id, B.window_id), (B.window_id, A.window_id)):
+                assert await own(net, other, field)  # there is something to refuse
+                # Its own window answers in full beside the refusal of the other's.
+                got, errors = await nested(net, caller, field, inner, [caller, other])
+                assert refusals(errors) == {other: outside}, (scope, inner)
+                assert got == {caller: await own(net, caller, field)}
+                # Without the fields that reach further, the list is shared.
+                got, errors = await nested(net, caller, field, "__typename", [other])
+                assert got == {other: await own(net, other, field)} and not errors
+        finally:
+            await terminate(net, agreement)
+
+
+async def test_a_shared_list_reaches_what_the_agreement_also_shares(net: Network) -> None:
+    agreement = await agree(net, A.window_id, B.window_id, "DEMANDS")
+    try:
+        # Through fragments too; and a lookup by ID is refused the same way.
+        body = await as_window(net, A.window_id).execute(FRAGMENTS, {"w": [B.window_id]})
+        assert refusals(body["errors"]) == {B.window_id: ["ENTERPRISES"]}
+        assert body["data"]["network"]["demands"]["edges"] == []
+        demand = next(iter(await own(net, B.window_id, "demands")))
+        body = await as_window(net, A.window_id).execute(LOOKUP, {"id": demand})
+        assert refusals(body["errors"]) == {B.window_id: ["ENTERPRISES"]}
+        assert body["data"]["network"]["demand"] is None
+    finally:
+        await terminate(net, agreement)
+    agreement = await agree(net, A.window_id, B.window_id, "DEMANDS", "ENTERPRISES")
+    try:
+        body = await as_window(net, A.window_id).execute(FRAGMENTS, {"w": [B.window_id]})
+        edges = body["data"]["network"]["demands"]["edges"]
+        assert "errors" not in body
+        assert {e["node"]["id"] for e in edges} == await own(net, B.window_id, "demands")
+        assert any(e["node"]["enterprise"]["uscc"] for e in edges)
+        body = await as_window(net, A.window_id).execute(LOOKUP, {"id": demand})
+        assert body["data"]["network"]["demand"]["enterprise"]["uscc"]
+    finally:
+        await terminate(net, agreement)
+    # No agreement: answered as to the public, which reads no demands at all.
+    got, errors = await nested(net, C.window_id, "demands", "enterprise { uscc }", [A.window_id])
+    assert got == {} and [e["extensions"]["code"] for e in errors] == ["UNAUTHENTICATED"]
+
+
+async def test_the_hub_window_agreement_limits_what_supervision_reads_reach(
+    net: Network,
+) -> None:
+    listed = await net.hub.ok(LIST, {"w": A.window_id}, net.admin)
+    (default,) = [
+        e["node"]
+        for e in listed["agreements"]["edges"]
+        if e["node"]["partner"] is None and e["node"]["status"] == "ACTIVE"
+    ]
+    inner = "enterprise { uscc } service { name }"
+    got, errors = await nested(net, None, "demands", inner, [A.window_id])
+    assert got[A.window_id] and not errors  # the default shares everything
+    await terminate(net, default["id"])
+    narrower = await agree(net, A.window_id, None, "DEMANDS", "SERVICES")
+    try:
+        got, errors = await nested(net, None, "demands", inner, [A.window_id, B.window_id])
+        assert refusals(errors) == {A.window_id: ["ENTERPRISES"]}
+        assert set(got) == {B.window_id}
+        got, errors = await nested(net, None, "demands", "service { name }", [A.window_id])
+        assert got == {A.window_id: await own(net, A.window_id, "demands")} and not errors
+    finally:
+        await terminate(net, narrower)
+        await agree(net, A.window_id, None, *default["scope"])
+
+
+async def test_experts_contacts_go_to_no_partner_nor_supervisor(net: Network) -> None:
+    node = net.nodes[C.window_id]
+    query = "{ experts(first: 100) { edges { node { phone } } } }"
+    staff = await node.ok(query, token=await node.login())
+    assert any(e["node"]["phone"] for e in staff["experts"]["edges"])  # there is one to hide
+    agreement = await agree(net, A.window_id, C.window_id, "EXPERTS")
+    try:
+        partner = await as_window(net, A.window_id).execute(EXPERTS, {"w": [C.window_id]})
+    finally:
+        await terminate(net, agreement)
+    hub = await supervisor(net, EXPERTS, {"w": [C.window_id]})
+    for body in (partner, hub):
+        edges = body["data"]["network"]["experts"]["edges"]
+        assert edges and "errors" not in body
+        assert all(e["node"]["phone"] is None and e["node"]["email"] is None for e in edges)
 
 
 def test_a_partner_token_must_name_the_window_it_reads_for() -> None:
