@@ -37,7 +37,13 @@ from federation.errors import InvalidToken, MissingToken, TokenExpired, TokenRep
 
 __all__ = [
     "ALGORITHM",
+    "HUB",
+    "HUB_DELIVERY",
+    "HUB_SUPERVISION",
     "MAX_TTL",
+    "PARTNER",
+    "PUBLIC",
+    "WINDOW",
     "Claims",
     "KeyPair",
     "KeysOf",
@@ -63,6 +69,16 @@ __all__ = [
 
 ALGORITHM = "EdDSA"  # the only one accepted: never "none", never HMAC
 MAX_TTL = 60  # seconds a token may live, so a stolen one is worth little
+
+# The protocol's names (DESIGN §6): the hub's name, as the issuer of its tokens and the audience
+# of the nodes'; the roles the hub's tokens to a node carry (``node.domain.trust`` says what
+# each grants there) and the one role of a node's tokens to the hub.
+HUB = "hub"
+HUB_SUPERVISION = "HUB_SUPERVISION"  # a supervising hub user's read
+PARTNER = "PARTNER"  # a window's read of another under an agreement, on its behalf ("obo")
+PUBLIC = "PUBLIC"  # anyone else's: an anonymous caller's rights
+HUB_DELIVERY = "HUB_DELIVERY"  # the hub's deliveries: acceptHubMessage alone
+WINDOW = "WINDOW"  # a window's node calling the hub
 _REQUIRED = ("iss", "aud", "sub", "role", "jti", "iat", "exp")
 Clock = Callable[[], datetime]
 

@@ -12,13 +12,11 @@ import orjson
 
 from federation.errors import HubUnreachable, error_for
 from federation.fetch import bounded_request
-from federation.trust import KeyPair, bearer, issue_token, load_key
+from federation.trust import HUB, WINDOW, KeyPair, bearer, issue_token, load_key
 from node.config import NodeSettings
 
 __all__ = ["HUB", "MAX_ANSWER_BYTES", "WINDOW", "HubClient", "HubUnavailable"]
 
-HUB = "hub"  # the audience of the node's tokens
-WINDOW = "WINDOW"  # the role they carry
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 TOKEN_TTL = 30  # seconds: a call's whole life, with room for clock skew
 

@@ -11,12 +11,8 @@ __all__ = [
     "ANONYMOUS",
     "AUDIT_READERS",
     "DASHBOARD_READERS",
-    "HUB_DELIVERY",
     "HUB_ROLES",
-    "HUB_SUPERVISION",
     "OPERATOR",
-    "PARTNER",
-    "PUBLIC",
     "REVIEWER",
     "SUPERVISING",
     "Actor",
@@ -39,12 +35,6 @@ OPERATOR = frozenset({HubRole.HUB_OPERATOR})
 REVIEWER = frozenset({HubRole.EXPERT_REVIEWER})
 AUDIT_READERS = frozenset({HubRole.HUB_ADMIN, HubRole.SUPERVISOR})
 
-# The roles of the hub's tokens to a node (``node.domain.trust`` says what each grants there).
-HUB_SUPERVISION = "HUB_SUPERVISION"  # a supervising hub user's read
-PARTNER = "PARTNER"  # a window's read of another under an agreement, on its behalf ("obo")
-PUBLIC = "PUBLIC"  # anyone else's: an anonymous caller's rights
-# Only the hub's deliveries (hub.domain.deliveries): a node grants it acceptHubMessage alone.
-HUB_DELIVERY = "HUB_DELIVERY"
 # Hub users whose reads of a window are supervision (as its hub–window agreement allows).
 SUPERVISING = frozenset({HubRole.HUB_ADMIN, HubRole.HUB_OPERATOR, HubRole.SUPERVISOR})
 # Who may open the supervisor's dashboard and its exports (hub.dashboard).

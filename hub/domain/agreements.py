@@ -40,11 +40,9 @@ from tortoise.expressions import Q
 from federation.errors import Forbidden, InputError, InvalidTransition, NotFound
 from federation.inputs import required_text
 from federation.pagination import Page, paginate
+from federation.trust import HUB_SUPERVISION, PARTNER, PUBLIC
 from hub.domain.access import (
     HUB_ROLES,
-    HUB_SUPERVISION,
-    PARTNER,
-    PUBLIC,
     SUPERVISING,
     Actor,
     HubRole,

@@ -9,6 +9,12 @@ from collections.abc import Callable
 from federation.errors import Forbidden, InvalidToken
 from federation.storage import DatabaseReplayGuard
 from federation.trust import (
+    HUB,
+    HUB_DELIVERY,
+    HUB_SUPERVISION,
+    PARTNER,
+    PUBLIC,
+    WINDOW,
     Claims,
     KeyPair,
     TokenProblem,
@@ -17,7 +23,7 @@ from federation.trust import (
     signed_with_key,
 )
 from hub.domain import registry
-from hub.domain.access import HUB_DELIVERY, HUB_SUPERVISION, PARTNER, PUBLIC, SUPERVISING, Actor
+from hub.domain.access import SUPERVISING, Actor
 from hub.domain.users import ACCOUNTS
 from hub.models import SeenToken
 
@@ -32,9 +38,6 @@ __all__ = [
     "HubTrust",
 ]
 
-HUB = "hub"  # the issuer of the hub's tokens and the audience of the nodes'
-# The role of a node's tokens to the hub (the hub's own to nodes: hub.domain.access).
-WINDOW = "WINDOW"
 TOKEN_TTL = 30  # seconds: a call's whole life, with room for clock skew
 
 

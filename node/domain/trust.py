@@ -18,7 +18,17 @@ from typing import Any
 from federation.errors import InvalidToken, UnknownKey
 from federation.jwks import JWKS_PATH, RemoteKeys
 from federation.storage import DatabaseReplayGuard
-from federation.trust import Claims, TokenProblem, TokenVerifier, signed_with_key
+from federation.trust import (
+    HUB,
+    HUB_DELIVERY,
+    HUB_SUPERVISION,
+    PARTNER,
+    PUBLIC,
+    Claims,
+    TokenProblem,
+    TokenVerifier,
+    signed_with_key,
+)
 from node.config import NodeSettings
 from node.domain.access import Actor, Role
 from node.domain.users import ACCOUNTS
@@ -26,11 +36,6 @@ from node.models import SeenToken
 
 __all__ = ["HUB", "HUB_DELIVERY", "HUB_SUPERVISION", "PARTNER", "PUBLIC", "NodeTrust", "hub_actor"]
 
-HUB = "hub"  # the issuer of the hub's tokens
-HUB_SUPERVISION = "HUB_SUPERVISION"
-HUB_DELIVERY = "HUB_DELIVERY"
-PARTNER = "PARTNER"
-PUBLIC = "PUBLIC"
 # The audit log's actor column.
 _USERNAME_LENGTH = 64
 
