@@ -348,6 +348,9 @@ async def _ask_node(
     )
     result = await network.gatherer.call(Call(target, query, variables))
     if result.failure is not None:
+        # An answer of GraphQL errors without data comes back as a failure carrying them.
+        if result.failure.extensions.get("nodeErrors"):
+            return _Refused(result.failure.message)
         return _Unanswered(result.failure.message)
     if result.errors or result.data is None:
         return _Refused("; ".join(str(e.get("message")) for e in result.errors) or "no data")
