@@ -24,8 +24,11 @@ def build_jobs(settings: HubSettings, network: Network, trust: HubTrust) -> list
         reports.DueDays(settings.report_due_days_monthly, settings.report_due_days_quarterly)
     )
 
+    # A report's node that does not answer is asked again after one round, then two, four...
+    verify_backoff = Backoff(settings.report_verify_seconds, reports.VERIFY_MOST_SECONDS)
+
     async def verify_reports() -> None:
-        await reports.verify_pending(network, trust)
+        await reports.verify_pending(network, trust, verify_backoff)
 
     async def recheck() -> None:
         await rectification.recheck_due(network, trust, settings.assessment_rules())

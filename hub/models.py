@@ -408,6 +408,8 @@ class Report(Record):
     verified_at = fields.DatetimeField(null=True, db_index=True)
     verify_attempts = fields.IntField(default=0)
     verify_error = fields.TextField(null=True)
+    # When the next try is due: a node that does not answer is asked again later and later.
+    next_verify_at = fields.DatetimeField(db_index=True)
     flags: fields.Field[list[dict[str, str]]] = fields.JSONField(default=list)
     flagged = fields.BooleanField(default=False, db_index=True)
 

@@ -14,14 +14,21 @@ two leaves the report waiting for its checks rather than unchecked:
   not extended;
 - FIGURES_MISMATCH: the node's ``stats`` for the period now differ from the report's figures
   (a closed period changes only when history is corrected);
-- LATE: received after its due date (first versions only: a correction is not late).
+- LATE: received after its due date (first versions only: a correction is not late);
+- WINDOW_OFF_NETWORK: the window was not on the network when the check came: the node was not
+  asked;
+- UNVERIFIABLE: the node answered the check with an error, or did not answer within
+  ``VERIFY_TRIES`` tries, each waiting twice as long as the one before (``Backoff``).
+
+A report with a bad signature is not checked against the node: its claims are not the window's.
+Periods follow the protocol's rule (``federation.periods``); the due date is a calendar day in
+the hub's time zone (``hub.domain.calendar``).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -32,8 +39,11 @@ from tortoise.exceptions import IntegrityError
 from federation.errors import Conflict, InputError
 from federation.gather import Call, Target
 from federation.ids import parse_id
+from federation.periods import Period, ending_within
 from federation.signatures import verify as verify_signature
+from hub.domain import calendar
 from hub.domain.access import HUB_ROLES, Actor, HubRole, require
+from hub.domain.deliveries import Backoff
 from hub.domain.inbox import handles
 from hub.domain.network import Network
 from hub.domain.registry import ON_NETWORK
@@ -63,6 +73,14 @@ BAD_SIGNATURE = "BAD_SIGNATURE"
 CHAIN_REWRITTEN = "CHAIN_REWRITTEN"
 FIGURES_MISMATCH = "FIGURES_MISMATCH"
 LATE = "LATE"
+WINDOW_OFF_NETWORK = "WINDOW_OFF_NETWORK"
+UNVERIFIABLE = "UNVERIFIABLE"
+# Tries at asking a node that does not answer before the check ends UNVERIFIABLE; with the
+# waits doubling from the job's interval up to VERIFY_MOST_SECONDS, about a day.
+VERIFY_TRIES = 12
+VERIFY_MOST_SECONDS = 6 * 3600.0
+# The longest span the timeliness views count over: every month in it is looked at.
+SPAN_YEARS = 10
 # The hub's calls to nodes carry the supervision role: they may read stats and history.
 SUPERVISION = Actor(username="hub", roles=frozenset({HubRole.SUPERVISOR}))
 
@@ -82,13 +100,12 @@ def set_due_days(due: DueDays) -> None:
     _due = due
 
 
-def _quarterly(period: str) -> bool:
-    return "Q" in period
-
-
-def due_at(period: str, period_to: date) -> datetime:
-    days = _due.quarterly if _quarterly(period) else _due.monthly
-    return datetime.combine(period_to + timedelta(days=1 + days), time(), UTC)
+def due_at(period: Period) -> datetime:
+    """The start of the calendar day, in the hub's time zone, by which the period's reports
+    are due: the configured days after the period's last day."""
+    days = _due.quarterly if period.quarterly else _due.monthly
+    day = period.end + timedelta(days=1 + days)
+    return datetime.combine(day, time(), calendar.zone()).astimezone(UTC)
 
 
 # Intake
@@ -111,7 +128,7 @@ async def accept_report(
             raise Conflict(f"report {content['id']} was received from another window")
         return  # the same report in another message: stored once
     received = datetime.now(UTC)
-    due = due_at(content["period"], content["from_to"][1])
+    due = due_at(content["period"])
     late = content["version"] == 1 and received > due
     flags = (
         [_flag(LATE, f"received {received:%Y-%m-%d %H:%M} UTC, due {due:%Y-%m-%d}")] if late else []
@@ -121,9 +138,9 @@ async def accept_report(
             window_id=window.id,
             report_id=content["id"],
             kind=content["kind"],
-            period=content["period"],
-            period_from=content["from_to"][0],
-            period_to=content["from_to"][1],
+            period=content["period"].label,
+            period_from=content["period"].start,
+            period_to=content["period"].end,
             version=content["version"],
             content=content_text,
             signature=signature,
@@ -132,6 +149,7 @@ async def accept_report(
             chain_length=content["chain"]["length"],
             written_at=content["written_at"],
             created_at=received,
+            next_verify_at=received,
             due_at=due,
             late=late,
             flags=flags,
@@ -141,7 +159,7 @@ async def accept_report(
     except IntegrityError:
         raise Conflict(
             f"the window already sent version {content['version']} of its {content['kind']}"
-            f" report of {content['period']} under another id"
+            f" report of {content['period'].label} under another id"
         ) from None
 
 
@@ -154,7 +172,7 @@ def _parse(text: str, window_id: str) -> dict[str, Any]:
         parsed = {
             "id": content["id"],
             "kind": content["kind"],
-            "period": content["period"],
+            "period": Period.parse(str(content["period"])),
             "version": int(content["version"]),
             "from_to": (date.fromisoformat(content["from"]), date.fromisoformat(content["to"])),
             "written_at": datetime.fromisoformat(content["writtenAt"]),
@@ -167,8 +185,15 @@ def _parse(text: str, window_id: str) -> dict[str, Any]:
         raise InputError(f"the report names another window than {window_id}")
     if parsed["kind"] not in KINDS or parsed["version"] < 1 or parsed["chain"]["length"] < 0:
         raise InputError("the report's kind, version or chain length is not one a report has")
-    if len(parsed["period"]) > 8 or len(parsed["id"]) > 100:
-        raise InputError("the report's period or id is too long")
+    period = parsed["period"]
+    if parsed["from_to"] != (period.start, period.end):
+        # The period's days come from its label: a window does not choose its own due date.
+        raise InputError(
+            f"the report's days {parsed['from_to'][0]}..{parsed['from_to'][1]} are not those"
+            f" of {period.label}"
+        )
+    if len(parsed["id"]) > 100:
+        raise InputError("the report's id is too long")
     return parsed
 
 
@@ -179,39 +204,26 @@ def _flag(code: str, detail: str) -> dict[str, str]:
 # Checks that ask the node
 
 
-async def verify_pending(network: Network, trust: HubTrust, batch: int = 20) -> int:
-    """Check the reports received and not yet checked, oldest first; how many were checked.
-    A report whose node cannot answer now waits for the next round."""
+async def verify_pending(
+    network: Network, trust: HubTrust, backoff: Backoff, batch: int = 20
+) -> int:
+    """Check the reports received, not yet checked and due a try now, those waiting longest
+    first; how many were checked. A report whose node cannot answer now is tried again after
+    a wait doubling each time, so a few stuck ones never hold up the rest."""
     checked = 0
-    for report in await Report.filter(verified_at=None).order_by("id").limit(batch):
-        checked += await verify(report, network, trust)
+    due = Report.filter(verified_at=None, next_verify_at__lte=datetime.now(UTC))
+    for report in await due.order_by("next_verify_at", "id").limit(batch):
+        checked += await verify(report, network, trust, backoff)
     return checked
 
 
-async def verify(report: Report, network: Network, trust: HubTrust) -> bool:
+async def verify(report: Report, network: Network, trust: HubTrust, backoff: Backoff) -> bool:
     window = await Window.get(id=report.window_id)
     content = json.loads(report.content)
-    flags = [] if await _signed(report) else [_flag(BAD_SIGNATURE, f"key {report.kid}")]
+    if not await _signed(report):
+        return await _finish(report, [_flag(BAD_SIGNATURE, f"key {report.kid}")])
     previous = await _previous(report)
-    ask_chain = (
-        previous is not None
-        and previous.chain_length > 0
-        and report.chain_length >= previous.chain_length
-    )
-    figures: dict[str, Any] = content.get("figures") or {}
-    if ask_chain or figures:
-        if window.status not in ON_NETWORK or not window.endpoint:
-            return await _wait(report, f"window {window.window_id} is {window.status}")
-        assert previous is not None or not ask_chain
-        position = previous.chain_length - 1 if previous is not None and ask_chain else 0
-        answer = await _ask_node(window, trust, network, position, ask_chain, report, figures)
-        if isinstance(answer, str):
-            return await _wait(report, answer)
-        if ask_chain:
-            assert previous is not None
-            flags += _chain_flags(previous, answer.get("chainEntry"))
-        if figures:
-            flags += _figure_flags(figures, answer.get("stats") or {})
+    flags = []
     if previous is not None and report.chain_length < previous.chain_length:
         flags.append(
             _flag(
@@ -220,6 +232,34 @@ async def verify(report: Report, network: Network, trust: HubTrust) -> bool:
                 f" {previous.chain_length} of report {previous.report_id}",
             )
         )
+    ask_chain = (
+        previous is not None
+        and previous.chain_length > 0
+        and report.chain_length >= previous.chain_length
+    )
+    figures: dict[str, Any] = content.get("figures") or {}
+    if not (ask_chain or figures):
+        return await _finish(report, flags)
+    if window.status not in ON_NETWORK or not window.endpoint:
+        off = _flag(WINDOW_OFF_NETWORK, f"window {window.window_id} is {window.status}")
+        return await _finish(report, [*flags, off])
+    position = previous.chain_length - 1 if previous is not None and ask_chain else 0
+    answer = await _ask_node(window, trust, network, position, ask_chain, report, figures)
+    if isinstance(answer, _Unanswered):
+        if report.verify_attempts + 1 < VERIFY_TRIES:
+            return await _wait(report, answer.why, backoff)
+        answer = _Refused(f"no answer in {VERIFY_TRIES} tries: {answer.why}")
+    if isinstance(answer, _Refused):
+        return await _finish(report, [*flags, _flag(UNVERIFIABLE, answer.why)])
+    if ask_chain:
+        assert previous is not None
+        flags += _chain_flags(previous, answer.get("chainEntry"))
+    if figures:
+        flags += _figure_flags(figures, answer.get("stats") or {})
+    return await _finish(report, flags)
+
+
+async def _finish(report: Report, flags: list[dict[str, str]]) -> bool:
     report.flags = [*report.flags, *flags]
     report.flagged = bool(report.flags)
     report.verified_at = datetime.now(UTC)
@@ -228,10 +268,11 @@ async def verify(report: Report, network: Network, trust: HubTrust) -> bool:
     return True
 
 
-async def _wait(report: Report, why: str) -> bool:
+async def _wait(report: Report, why: str, backoff: Backoff) -> bool:
     report.verify_attempts += 1
     report.verify_error = why
-    await report.save(update_fields=["verify_attempts", "verify_error"])
+    report.next_verify_at = datetime.now(UTC) + backoff.after(report.verify_attempts)
+    await report.save(update_fields=["verify_attempts", "verify_error", "next_verify_at"])
     return False
 
 
@@ -245,13 +286,32 @@ async def _signed(report: Report) -> bool:
 
 
 async def _previous(report: Report) -> Report | None:
-    """The window's report received before this one whose signature held: its chain claims are
-    the window's own."""
-    earlier = Report.filter(window_id=report.window_id, id__lt=report.id).order_by("-id")
+    """The window's report written before this one whose signature held: its chain claims are
+    the window's own. By when the node wrote them (signed, in the content), not by arrival:
+    two reports pushed close together may be stored in either order (PostgreSQL's commit
+    order is not its id order), and the later-written one would then read as a rewrite."""
+    earlier = Report.filter(window_id=report.window_id, written_at__lt=report.written_at).order_by(
+        "-written_at", "-chain_length"
+    )
     for candidate in await earlier.limit(50):
         if await _signed(candidate):
             return candidate
     return None
+
+
+@dataclass(frozen=True)
+class _Unanswered:
+    """The node did not answer this time (down, slow): ask again later."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """The node answered with errors (a figure its ``stats`` lacks, a refused token): asking
+    again gets the same answer."""
+
+    why: str
 
 
 def _stats_selection(figures: dict[str, Any]) -> str:
@@ -270,8 +330,8 @@ async def _ask_node(
     ask_chain: bool,
     report: Report,
     figures: dict[str, Any],
-) -> dict[str, Any] | str:
-    """The node's chain entry and stats, or why it did not answer."""
+) -> dict[str, Any] | _Unanswered | _Refused:
+    """The node's chain entry and stats, or why it did not answer them."""
     # GraphQL refuses a declared variable that is not used: declare what is asked.
     declared, parts, variables = [], [], {}
     if ask_chain:
@@ -288,9 +348,12 @@ async def _ask_node(
     )
     result = await network.gatherer.call(Call(target, query, variables))
     if result.failure is not None:
-        return result.failure.message
+        # An answer of GraphQL errors without data comes back as a failure carrying them.
+        if result.failure.extensions.get("nodeErrors"):
+            return _Refused(result.failure.message)
+        return _Unanswered(result.failure.message)
     if result.errors or result.data is None:
-        return "; ".join(str(e.get("message")) for e in result.errors) or "no data"
+        return _Refused("; ".join(str(e.get("message")) for e in result.errors) or "no data")
     return result.data
 
 
@@ -441,19 +504,6 @@ def _ending(start: date | None, end: date | None) -> dict[str, date]:
     return bounds
 
 
-def _periods(start: date, end: date) -> Iterator[tuple[str, date]]:
-    """Every month and quarter (label, last day) that ends within start..end."""
-    month = date(start.year, start.month, 1)
-    while month <= end:
-        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        last = following - timedelta(days=1)
-        if start <= last <= end:
-            yield f"{month.year}-{month.month:02d}", last
-            if month.month % 3 == 0:
-                yield f"{month.year}-Q{month.month // 3}", last
-        month = following
-
-
 async def _owed(
     window: Window, start: date, end: date
 ) -> list[tuple[str, str, datetime, datetime | None]]:
@@ -461,7 +511,9 @@ async def _owed(
     periods ending within start..end after it was connected and due by now or received."""
     if window.connected_at is None:
         return []
-    start = max(start, window.connected_at.astimezone(UTC).date())
+    start = max(start, window.connected_at.astimezone(calendar.zone()).date())
+    # Nothing is due for a period not ended by today: the span stops there.
+    end = min(end, calendar.local_today())
     received: dict[tuple[str, str], datetime] = {}
     rows = await Report.filter(
         window_id=window.id, kind__in=SCHEDULED, period_to__gte=start, period_to__lte=end
@@ -471,18 +523,26 @@ async def _owed(
         received[key] = min(at, received.get(key, at))
     now = datetime.now(UTC)
     owed = []
-    for period, last in _periods(start, end):
-        due = due_at(period, last)
+    for period in ending_within(start, end):
+        due = due_at(period)
         for kind in SCHEDULED:
-            first = received.get((kind, period))
+            first = received.get((kind, period.label))
             if first is not None or due <= now:
-                owed.append((kind, period, due, first))
+                owed.append((kind, period.label, due, first))
     return owed
+
+
+def _check_span(start: date, end: date) -> None:
+    if end < start:
+        raise InputError(f"the span starts ({start}) after it ends ({end})")
+    if end - start > timedelta(days=366 * SPAN_YEARS):
+        raise InputError(f"a span of reporting is at most {SPAN_YEARS} years")
 
 
 async def timeliness(window: Window | str, start: date, end: date) -> Timeliness:
     """How the window reported for the months and quarters ending within start..end: reports
     due (by now, or received early), received on time, received late, and missing."""
+    _check_span(start, end)
     row = window if isinstance(window, Window) else await Window.get_or_none(window_id=window)
     if row is None:
         return Timeliness(0, 0, 0, 0)
@@ -495,6 +555,7 @@ async def timeliness(window: Window | str, start: date, end: date) -> Timeliness
 
 async def missing_reports(start: date, end: date) -> list[MissingReport]:
     """Reports due by now from the windows on the network and not received."""
+    _check_span(start, end)
     missing = []
     for window in await Window.filter(status__in=list(ON_NETWORK)).order_by("window_id"):
         for kind, period, due, first in await _owed(window, start, end):

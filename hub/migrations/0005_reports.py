@@ -59,6 +59,7 @@ class Migration(migrations.Migration):
                 ('verified_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
                 ('verify_attempts', fields.IntField(default=0)),
                 ('verify_error', fields.TextField(null=True, unique=False)),
+                ('next_verify_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
                 ('flags', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
                 ('flagged', fields.BooleanField(default=False, db_index=True)),
             ],

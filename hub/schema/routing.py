@@ -3,12 +3,12 @@ queue, where a demand could go and why, and the operator's dispatch."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 import strawberry
 
 from federation.relay import PAGE, Connection, connection
-from hub.domain import proposals, routing
+from hub.domain import calendar, proposals, routing
 from hub.models import RoutedDemand as RoutedRow
 from hub.models import Window as WindowRow
 from hub.schema.audit import mutation
@@ -191,13 +191,9 @@ class RoutingQuery:
         demand = await routing.get_routed_demand(ctx.actor, id)
         assert ctx.network is not None and ctx.view is not None
         found = await proposals.propose(
-            ctx.actor, demand, ctx.view, ctx.network.gatherer, ctx.trust, _today()
+            ctx.actor, demand, ctx.view, ctx.network.gatherer, ctx.trust, calendar.local_today()
         )
         return DemandProposals.of(found)
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
 
 
 @strawberry.type

@@ -8,16 +8,16 @@ Three kinds, monthly and quarterly, after the seeds (001: 服务计划、服务�
 A report is written once, signed (Ed25519, the node's key) over its canonical JSON, with the
 service-record chain's head and length at writing, and queued in the outbox in the same
 transaction. Its id is fixed then; a correction is the next version of the same kind and period.
-After each period ends the scheduler writes its SERVICE_DATA and SUMMARY (``write_due``): the
-unique key of kind, period and version makes that once, whichever process gets there first.
+After each period ends the scheduler writes its SERVICE_DATA and SUMMARY (``write_due``), and
+those of every period it missed while the node was down: the unique key of kind, period and
+version makes that once, whichever process gets there first. Periods follow the protocol's rule
+(``federation.periods``), the one the hub checks them by.
 """
 
 from __future__ import annotations
 
 import enum
 import json
-import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 
 from federation.errors import Conflict, InputError
 from federation.ids import make_id, new_uuid
+from federation.periods import Period, ending_within, last_ended
 from federation.signatures import sign
 from federation.trust import KeyPair
 from node import clock
@@ -50,6 +51,8 @@ class ReportKind(enum.StrEnum):
 
 # What the scheduler writes after each period: a plan is the window's own text.
 SCHEDULED = (ReportKind.SERVICE_DATA, ReportKind.SUMMARY)
+# How far back a node that was down writes the periods it missed: two years of months.
+CATCH_UP_MONTHS = 24
 # The figures a summary carries (the names of the node's ``stats`` fields).
 HEADLINE = (
     "enterprisesServed",
@@ -61,49 +64,6 @@ HEADLINE = (
     "demandsReceived",
     "demandsCompleted",
 )
-_PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A calendar month ("2026-10") or quarter ("2026-Q4") of the window's time zone."""
-
-    label: str
-    start: date
-    end: date  # included
-
-    @classmethod
-    def parse(cls, label: str) -> Period:
-        match = _PERIOD.match(label.strip())
-        if match is None:
-            raise InputError(
-                f"a period is a month like 2026-10 or a quarter like 2026-Q4, not {label!r}",
-                field="period",
-            )
-        year = int(match[1])
-        first, months = (int(match[2]), 1) if match[2] else ((int(match[3]) - 1) * 3 + 1, 3)
-        start = date(year, first, 1)
-        after = date(year + (first + months > 12), (first + months - 1) % 12 + 1, 1)
-        return cls(match[0], start, after - timedelta(days=1))
-
-    @classmethod
-    def month_of(cls, day: date) -> Period:
-        return cls.parse(f"{day.year}-{day.month:02d}")
-
-    @classmethod
-    def quarter_of(cls, day: date) -> Period:
-        return cls.parse(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
-
-
-def last_ended(today: date) -> list[Period]:
-    """The month and the quarter that ended most recently before ``today``."""
-    month = Period.month_of(today)
-    quarter = Period.quarter_of(today)
-    day_before = timedelta(days=1)
-    return [
-        Period.month_of(month.start - day_before),
-        Period.quarter_of(quarter.start - day_before),
-    ]
 
 
 async def write_report(
@@ -202,10 +162,11 @@ async def _write(
 
 
 async def write_due(settings: NodeSettings, key: KeyPair) -> list[Report]:
-    """The scheduled reports of the periods that ended last, each written once: a period's
-    report another process wrote first (or meanwhile) is left as it is."""
+    """The scheduled reports of every period ended since the last one the scheduler wrote (a
+    node that was down catches up), each written once: a period's report another process
+    wrote first (or meanwhile) is left as it is."""
     written = []
-    for period in last_ended(local_today(settings.timezone)):
+    for period in await _due_periods(local_today(settings.timezone)):
         for kind in SCHEDULED:
             if await Report.exists(kind=kind.value, period=period.label):
                 continue
@@ -218,6 +179,22 @@ async def write_due(settings: NodeSettings, key: KeyPair) -> list[Report]:
             except Conflict:
                 continue  # written meanwhile elsewhere (the unique key decided): once is enough
     return written
+
+
+async def _due_periods(today: date) -> list[Period]:
+    """The periods ended since the latest the scheduler reported (that one again, in case one
+    kind of it is missing), at most ``CATCH_UP_MONTHS`` back; a node that never reported owes
+    the last ended month and quarter (the hub owes nothing before it connected)."""
+    labels = await Report.filter(
+        written_by=SCHEDULER.username, kind__in=[k.value for k in SCHEDULED]
+    ).values_list("period", flat=True)
+    if not labels:
+        return last_ended(today)
+    latest = max(Period.parse(str(label)).end for label in labels)
+    oldest = Period.month_of(today).start
+    for _ in range(CATCH_UP_MONTHS):
+        oldest = Period.month_of(oldest - timedelta(days=1)).start
+    return list(ending_within(max(latest, oldest), today - timedelta(days=1)))
 
 
 async def list_reports(

@@ -7,6 +7,7 @@ alone; a message it refuses for good does not hold up the ones behind it."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 import uuid
@@ -168,9 +169,13 @@ async def test_reports_written_while_the_hub_is_down_arrive_once_each_oldest_fir
     assert arrival == written
     # Counted on the hub: one message and one report per outbox message, none lost or doubled.
     delivered = await db_snapshot.count(
-        node(net).db_url, "select count(*) from outbox where delivered_at is not null"
+        node(net).db_url,
+        "select count(*) from outbox where delivered_at is not null and kind = 'report'",
     )
-    messages = await db_snapshot.count(net.hub.db_url, "select count(*) from window_messages")
+    # The seeded node's escalated demands go through the same outbox: reports are counted.
+    messages = await db_snapshot.count(
+        net.hub.db_url, "select count(*) from window_messages where kind = 'report'"
+    )
     stored = await db_snapshot.count(net.hub.db_url, "select count(*) from reports")
     assert messages == delivered == stored == len(mine)
     assert got[written[3]]["version"] == 2
@@ -308,6 +313,70 @@ async def test_a_message_the_hub_refuses_for_good_does_not_hold_up_the_queue(
     assert "0 pending messages" in pending.stdout
 
 
+async def push(net: Network, content: dict[str, Any]) -> dict[str, Any]:
+    """The hub's answer to a report of ``content`` signed with the window's key, pushed as
+    its node would."""
+    settings = load_settings(node(net).data_dir)
+    client = HubClient.of(settings)
+    text = canonical_json(content)
+    payload = {"content": text, "signature": sign(load_key(settings.key_path()), text)}
+    payload["kid"] = client.key.kid
+    variables = {"id": str(uuid.uuid4()), "kind": "report", "payload": payload}
+    return dict(await client.execute(ACCEPT_MESSAGE, variables))
+
+
+_versions = itertools.count(1000)
+
+
+async def honest_copies(
+    net: Network, staff: str, count: int, **changes: Any
+) -> list[dict[str, Any]]:
+    """A report's content as the node wrote it, under new ids and versions, with ``changes``."""
+    original = await generate(net, staff, "SERVICE_PLAN", "2026-01", "一月计划")
+    content = json.loads(await content_of(net, staff, original))
+    return [
+        content
+        | {"id": make_id(WINDOW.window_id, uuid.uuid4()), "version": next(_versions)}
+        | changes
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"period": "2026-13"},
+        {"period": "foo"},
+        {"period": "2026-01", "to": "2026-12-31"},  # a later due date of its own choosing
+        {"period": "2026-Q1", "from": "2026-01-01", "to": "2026-01-31"},
+    ],
+)
+async def test_a_report_whose_period_is_not_one_or_not_its_days_is_refused(
+    net: Network, staff: str, changes: dict[str, Any]
+) -> None:
+    [content] = await honest_copies(net, staff, 1, **changes)
+    answer = await push(net, content)
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["BAD_INPUT"]
+    assert content["id"] not in await hub_reports(net)
+
+
+async def test_reports_the_node_cannot_check_end_unverifiable_and_hold_up_none(
+    net: Network, staff: str
+) -> None:
+    # More than a round's batch of reports naming a figure the node's stats lack: the node
+    # answers each with an error, and each check ends, flagged, rather than waiting for ever.
+    stuck = []
+    for content in await honest_copies(net, staff, 22, figures={"noSuchFigure": 1}):
+        assert not (await push(net, content)).get("errors")
+        stuck.append(content["id"])
+    behind = await generate(net, staff, "SERVICE_PLAN", "2026-02", "二月计划")
+    got = await verified(net, *stuck, behind)
+    for report_id in stuck:
+        flag = next(f for f in got[report_id]["flags"] if f["code"] == "UNVERIFIABLE")
+        assert "noSuchFigure" in flag["detail"] and got[report_id]["verifyError"] is None
+    assert "UNVERIFIABLE" not in codes(got[behind])
+
+
 SUPERVISION = """query($w: ID!, $f: Date!, $t: Date!) {
   lateReports(fromDate: $f, toDate: $t) { id late window { id } }
   reportTimeliness(window: $w, fromDate: $f, toDate: $t) { due onTime late missing }
@@ -318,7 +387,7 @@ async def test_the_hubs_report_views_are_for_hub_roles(net: Network, staff: str)
     anonymous = await net.hub.call(HUB_REPORTS, {"w": WINDOW.window_id})
     assert anonymous.codes == ["UNAUTHENTICATED"]
     monthly = {r["id"] for r in await node_reports(net, staff) if r["kind"] == "SERVICE_DATA"}
-    variables = {"w": WINDOW.window_id, "f": "2000-01-01", "t": "2999-12-31"}
+    variables = {"w": WINDOW.window_id, "f": "2020-01-01", "t": "2029-12-31"}
     data = await net.hub.ok(SUPERVISION, variables, token=net.admin)
     late = {r["id"] for r in data["lateReports"]}
     assert late and all(r["window"]["id"] == WINDOW.window_id for r in data["lateReports"])
@@ -327,3 +396,17 @@ async def test_the_hubs_report_views_are_for_hub_roles(net: Network, staff: str)
     # Connected today: no period that ended before is owed, and none has been due since.
     assert data["reportTimeliness"] == {"due": 0, "onTime": 0, "late": 0, "missing": 0}
     assert data["missingReports"] == []
+
+    # A span past the calendar's end, of centuries or backwards is refused as input.
+    for start, end in [("2000-01-01", "9999-12-31"), ("2029-12-31", "2020-01-01")]:
+        for query, variables in [
+            (TIMELINESS, {"w": WINDOW.window_id, "f": start, "t": end}),
+            (MISSING, {"f": start, "t": end}),
+        ]:
+            answer = await net.hub.call(query, variables, token=net.admin)
+            assert answer.codes == ["BAD_INPUT"], (query, start, end)
+
+
+TIMELINESS = """query($w: ID!, $f: Date!, $t: Date!) {
+  reportTimeliness(window: $w, fromDate: $f, toDate: $t) { due } }"""
+MISSING = """query($f: Date!, $t: Date!) { missingReports(fromDate: $f, toDate: $t) { kind } }"""

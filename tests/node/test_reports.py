@@ -1,7 +1,8 @@
 """The window's reports (node.domain.reports), on SQLite and PostgreSQL: signed over their
 content with the node's key, with the chain's head and length, queued in the outbox in the same
 transaction, versioned; and a period's scheduled reports written once, even by two schedulers
-(two processes) on one database at once."""
+(two processes) on one database at once; and a node that was down writes every period it
+missed."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from federation.errors import Forbidden, InputError
+from federation.periods import Period, last_ended
 from federation.schedule import Job, Scheduler
 from federation.signatures import verify
 from federation.trust import KeyPair, generate_key
@@ -22,7 +24,6 @@ from node.config import NodeSettings
 from node.domain import chain, reports
 from node.domain.access import Actor, Role
 from node.domain.periods import local_today
-from node.domain.reports import Period
 from node.models import Lease, OutboxMessage, Report
 from tests.conftest import DATABASES
 from tests.support.node_db import open_node_db
@@ -62,7 +63,7 @@ async def empty(database: str) -> None:
 def test_periods_are_months_and_quarters() -> None:
     assert Period.parse("2026-02") == Period("2026-02", date(2026, 2, 1), date(2026, 2, 28))
     assert Period.parse("2025-Q4") == Period("2025-Q4", date(2025, 10, 1), date(2025, 12, 31))
-    assert reports.last_ended(date(2026, 1, 15)) == [
+    assert last_ended(date(2026, 1, 15)) == [
         Period.parse("2025-12"),
         Period.parse("2025-Q4"),
     ]
@@ -141,7 +142,7 @@ async def test_refused_reports_write_nothing(
 
 
 def expected_scheduled(settings: NodeSettings) -> set[tuple[str, str, int]]:
-    ended = reports.last_ended(local_today(settings.timezone))
+    ended = last_ended(local_today(settings.timezone))
     return {(k.value, p.label, 1) for p in ended for k in reports.SCHEDULED}
 
 
@@ -173,3 +174,50 @@ async def test_the_unique_key_keeps_it_once_even_without_the_lease(
     rows = await written()
     assert sorted(rows) == sorted(expected_scheduled(settings))
     assert await OutboxMessage.all().count() == len(rows)
+
+
+def months_before(today: date, count: int) -> list[str]:
+    """The labels of the ``count`` months before ``today``'s, oldest first."""
+    index = today.year * 12 + today.month - 1
+    return [f"{i // 12}-{i % 12 + 1:02d}" for i in range(index - count, index)]
+
+
+def with_quarters(months: list[str]) -> list[str]:
+    closing = {"03": "Q1", "06": "Q2", "09": "Q3", "12": "Q4"}
+    labels = []
+    for month in months:
+        labels.append(month)
+        if month[5:] in closing:
+            labels.append(f"{month[:4]}-{closing[month[5:]]}")
+    return labels
+
+
+async def test_a_node_down_for_months_writes_every_period_it_missed(
+    empty: None, settings: NodeSettings, key: KeyPair
+) -> None:
+    today = local_today(settings.timezone)
+    missed = months_before(today, 4)
+    # The scheduler last reported four months ago (the data report only), then the node stopped.
+    await reports.write_report(
+        reports.SCHEDULER, settings, key, "SERVICE_DATA", missed[0], first_only=True
+    )
+    await reports.write_due(settings, key)
+    rows = await written()
+    # A quarter that closed with the month four months ago was owed then too: it is written.
+    expected = {(k.value, p, 1) for p in with_quarters(missed) for k in reports.SCHEDULED}
+    assert sorted(rows) == sorted(expected)
+    assert await OutboxMessage.all().count() == len(rows)
+    # Once is enough: a second round writes nothing.
+    assert await reports.write_due(settings, key) == []
+
+
+async def test_a_node_down_for_years_catches_up_two_years_at_most(
+    empty: None, settings: NodeSettings, key: KeyPair
+) -> None:
+    today = local_today(settings.timezone)
+    await reports.write_report(
+        reports.SCHEDULER, settings, key, "SERVICE_DATA", "2015-01", first_only=True
+    )
+    written_now = await reports.write_due(settings, key)
+    months = months_before(today, reports.CATCH_UP_MONTHS)
+    assert {r.period for r in written_now} == set(with_quarters(months))
