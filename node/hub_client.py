@@ -73,7 +73,10 @@ class HubClient:
         try:
             body = await self.execute(query, variables)
         except HubUnavailable as error:
-            raise HubUnreachable(f"the hub could not confirm: {error}") from None
+            raise HubUnreachable(
+                f"the hub could not confirm: {error}; nothing was recorded here, and the same "
+                "call may be made again"
+            ) from None
         for error in body.get("errors") or []:
             extensions = error.get("extensions") or {}
             code = str(extensions.pop("code", "INTERNAL_ERROR"))
