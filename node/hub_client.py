@@ -15,12 +15,13 @@ from federation.fetch import bounded_request
 from federation.trust import KeyPair, bearer, issue_token, load_key
 from node.config import NodeSettings
 
-__all__ = ["HUB", "MAX_ANSWER_BYTES", "WINDOW", "HubClient", "HubUnavailable"]
+__all__ = ["HUB", "HUB_TIMEOUT", "MAX_ANSWER_BYTES", "WINDOW", "HubClient", "HubUnavailable"]
 
 HUB = "hub"  # the audience of the node's tokens
 WINDOW = "WINDOW"  # the role they carry
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 TOKEN_TTL = 30  # seconds: a call's whole life, with room for clock skew
+HUB_TIMEOUT = 10.0  # seconds a call waits for the hub's answer
 
 
 class HubUnavailable(Exception):
@@ -30,7 +31,7 @@ class HubUnavailable(Exception):
 class HubClient:
     """Sends GraphQL requests to the hub at ``settings.hub`` as this window."""
 
-    def __init__(self, settings: NodeSettings, key: KeyPair, timeout: float = 10.0) -> None:
+    def __init__(self, settings: NodeSettings, key: KeyPair, timeout: float = HUB_TIMEOUT) -> None:
         self.window_id = settings.window_id
         self.url = f"{settings.hub.rstrip('/')}/graphql" if settings.hub else ""
         self.key, self.timeout = key, timeout
