@@ -47,6 +47,7 @@ The token errors (``federation.trust``) also carry a ``reason`` extension: which
     │   └── KeyNotPublished          KEY_NOT_PUBLISHED (the key is not among the node's JWKS)
     ├── PluginUnavailable            PLUGIN_UNAVAILABLE (a node's plugin out of use since start)
     ├── HubUnreachable               HUB_UNREACHABLE (no answer from the hub to a step it confirms)
+    ├── NotRecorded                  NOT_RECORDED (the hub confirmed; the node failed to record it)
     └── WindowError                  WINDOW_ERROR (a node failed a hub call: 5xx, not JSON, no data)
         ├── WindowUnavailable        WINDOW_UNAVAILABLE (unreachable, or its circuit is open)
         └── WindowTimeout            WINDOW_TIMEOUT (no answer within the per-node timeout)
@@ -87,6 +88,7 @@ __all__ = [
     "LimitExceeded",
     "MissingToken",
     "NotFound",
+    "NotRecorded",
     "PluginUnavailable",
     "SmenetError",
     "TokenExpired",
@@ -255,9 +257,17 @@ class PluginUnavailable(SmenetError):
 
 class HubUnreachable(SmenetError):
     """A node could not reach the hub for a step the hub must confirm (a network voucher's
-    redemption): nothing was changed, and the same call may be made again."""
+    redemption): nothing was recorded on the node, and the same call may be made again (the hub
+    may have confirmed an answer that was lost; it confirms the same step again)."""
 
     code = "HUB_UNREACHABLE"
+
+
+class NotRecorded(SmenetError):
+    """The hub confirmed a step, then the node failed to record it: the same call again is
+    confirmed again by the hub and recorded."""
+
+    code = "NOT_RECORDED"
 
 
 class WindowError(SmenetError):

@@ -15,10 +15,11 @@ from federation.fetch import bounded_request
 from federation.trust import HUB, WINDOW, KeyPair, bearer, issue_token, load_key
 from node.config import NodeSettings
 
-__all__ = ["HUB", "MAX_ANSWER_BYTES", "WINDOW", "HubClient", "HubUnavailable"]
+__all__ = ["HUB", "HUB_TIMEOUT", "MAX_ANSWER_BYTES", "WINDOW", "HubClient", "HubUnavailable"]
 
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 TOKEN_TTL = 30  # seconds: a call's whole life, with room for clock skew
+HUB_TIMEOUT = 10.0  # seconds a call waits for the hub's answer
 
 
 class HubUnavailable(Exception):
@@ -28,7 +29,7 @@ class HubUnavailable(Exception):
 class HubClient:
     """Sends GraphQL requests to the hub at ``settings.hub`` as this window."""
 
-    def __init__(self, settings: NodeSettings, key: KeyPair, timeout: float = 10.0) -> None:
+    def __init__(self, settings: NodeSettings, key: KeyPair, timeout: float = HUB_TIMEOUT) -> None:
         self.window_id = settings.window_id
         self.url = f"{settings.hub.rstrip('/')}/graphql" if settings.hub else ""
         self.key, self.timeout = key, timeout
@@ -71,7 +72,10 @@ class HubClient:
         try:
             body = await self.execute(query, variables)
         except HubUnavailable as error:
-            raise HubUnreachable(f"the hub could not confirm: {error}") from None
+            raise HubUnreachable(
+                f"the hub could not confirm: {error}; nothing was recorded here, and the same "
+                "call may be made again"
+            ) from None
         for error in body.get("errors") or []:
             extensions = error.get("extensions") or {}
             code = str(extensions.pop("code", "INTERNAL_ERROR"))

@@ -33,6 +33,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from federation.errors import InputError, InvalidTransition, NotFound
@@ -445,9 +446,7 @@ async def receive_dispatched(
         .first()
     )
     if enterprise is None:
-        enterprise = Enterprise(**enterprise_fields)
-        classify(enterprise)
-        await enterprise.save(using_db=connection)
+        enterprise = await _register_dispatched(enterprise_fields, connection)
     service = payload.get("service_id")
     note = "; ".join(
         part
@@ -459,6 +458,24 @@ async def receive_dispatched(
         if part
     )
     return await _create(actor, enterprise.id, {**fields, "origin": origin}, connection, note)
+
+
+async def _register_dispatched(fields: dict[str, str], connection: BaseDBAsyncClient) -> Enterprise:
+    """The enterprise a dispatched demand names, registered here; or, when someone here
+    registered its credit code meanwhile (the key refuses the second insert), that one: a
+    refusal would have the hub give the dispatched demand up."""
+    enterprise = Enterprise(**fields)
+    classify(enterprise)
+    try:
+        # A savepoint: after the refusal the delivery's transaction goes on (PostgreSQL).
+        async with in_transaction():
+            await enterprise.save(using_db=connection)
+    except IntegrityError:
+        found = await Enterprise.filter(uscc=fields["uscc"]).using_db(connection).first()
+        if found is None:
+            raise
+        return found
+    return enterprise
 
 
 async def follow_outcome(

@@ -103,9 +103,17 @@ async def locked_record(
     record_id: uuid.UUID, connection: BaseDBAsyncClient, completed: bool = False
 ) -> ServiceRecord:
     """The record, locked until ``connection``'s transaction ends; ``completed``: it must be."""
-    record = (
-        await ServiceRecord.filter(id=record_id).select_for_update().using_db(connection).first()
-    )
+    query = ServiceRecord.filter(id=record_id).select_for_update().using_db(connection)
+    return _checked(await query.first(), record_id, completed)
+
+
+async def completed_record(record_id: uuid.UUID) -> ServiceRecord:
+    """The COMPLETED record, read without a lock: for checks before a slow step (a call to the
+    hub), made again on the ``locked_record`` after it."""
+    return _checked(await ServiceRecord.filter(id=record_id).first(), record_id, completed=True)
+
+
+def _checked(record: ServiceRecord | None, record_id: uuid.UUID, completed: bool) -> ServiceRecord:
     if record is None:
         raise NotFound(f"no service record {record_id}")
     if completed and record.status != ServiceRecordStatus.COMPLETED:

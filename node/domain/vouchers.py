@@ -1,7 +1,8 @@
 """Service vouchers (服务券): issued to an enterprise, redeemed once against a value-added service.
 
-A network voucher is the hub's (DESIGN §7): ``redeem_network_voucher`` has the hub confirm the
-redemption before it records the voucher here, so it is spent once across the network.
+A network voucher is the hub's (DESIGN §7): ``confirm_network_voucher`` has the hub confirm the
+redemption, outside any transaction, before ``record_network_voucher`` records the voucher here,
+so it is spent once across the network.
 
 A voucher past its ``valid_until`` day (Asia/Shanghai) is EXPIRED. Nothing rewrites the stored
 status when the day passes: the effective status is computed from ``valid_until`` wherever a
@@ -11,6 +12,7 @@ voucher is read or filtered, so it is right at midnight without a scheduler.
 from __future__ import annotations
 
 import enum
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +28,8 @@ from federation.errors import (
     HubUnreachable,
     InputError,
     NotFound,
+    NotRecorded,
+    SmenetError,
     VoucherCategoryMismatch,
     VoucherExpired,
 )
@@ -39,6 +43,8 @@ from node.domain.catalogue import ServiceCategory
 from node.domain.periods import local_today
 from node.hub_client import HUB, HubClient
 from node.models import Enterprise, Service, ServiceRecord, Voucher
+
+log = logging.getLogger("smenet.vouchers")
 
 # Calendar days of the platform (DESIGN §4); a voucher is valid through its last day there.
 LOCAL_TIMEZONE = "Asia/Shanghai"
@@ -205,50 +211,106 @@ REDEEM_AT_HUB = """mutation($id: ID!, $record: ID!, $uscc: String!, $category: S
     amount category validUntil issuedBy redeemedAt } }"""
 
 
-async def redeem_network_voucher(
+@dataclass(frozen=True)
+class ConfirmedRedemption:
+    """A network voucher's redemption the hub confirmed, read from its answer: still to be
+    recorded here (``record_network_voucher``)."""
+
+    voucher_id: uuid.UUID
+    service_record_id: uuid.UUID
+    amount: Decimal
+    valid_until: date
+    category: str | None
+    issued_by: str
+    redeemed_at: datetime
+
+
+async def confirm_network_voucher(
     actor: Actor, voucher_id: uuid.UUID, service_record_id: uuid.UUID, hub: HubClient
-) -> Voucher:
-    """Pay a COMPLETED value-added service record with a network voucher (``hub:<id>``): the hub
-    confirms the redemption (its checks, and spent once across the network) before the voucher
-    is recorded here. Without the hub's answer nothing changes (``HUB_UNREACHABLE``); a failure
-    after it rolls back here, and the same call again is confirmed by the hub as already this
-    record's."""
-    from node.domain.records import locked_record
+) -> ConfirmedRedemption:
+    """The hub's confirmation that a network voucher (``hub:<id>``) pays a COMPLETED value-added
+    service record here, after the checks this node can make on a plain read.
+
+    Called outside any transaction: the hub may take its whole timeout to answer, and an open
+    transaction would hold the database meanwhile (on SQLite, every write of the node). Without
+    the hub's answer nothing is recorded (``HUB_UNREACHABLE``); the hub confirms the same record
+    again, so the same call later is safe even when it had confirmed an answer that was lost."""
+    from node.domain.records import completed_record
 
     require(actor, WRITE_ROLES, "redeem vouchers")
-    async with in_transaction() as connection:
-        # Locked while the hub is asked, so nothing else attaches a voucher meanwhile.
-        record = await locked_record(service_record_id, connection, completed=True)
-        if record.voucher_id is not None:
-            raise Conflict(f"service record {service_record_id} already carries a voucher")
-        enterprise = await Enterprise.filter(id=record.enterprise_id).using_db(connection).get()
-        service = await Service.filter(id=record.service_id).using_db(connection).get()
-        _check_value_added(service)
-        variables = {
-            "id": make_id(HUB, voucher_id),
-            "record": make_id(hub.window_id, record.id),
-            "uscc": enterprise.uscc,
-            "category": service.category,
-        }
-        confirmed = await hub.confirm(REDEEM_AT_HUB, variables, "redeemNetworkVoucher")
-        try:
+    record = await completed_record(service_record_id)
+    if record.voucher_id is not None:
+        raise Conflict(f"service record {service_record_id} already carries a voucher")
+    enterprise = await Enterprise.get(id=record.enterprise_id)
+    service = await Service.get(id=record.service_id)
+    _check_value_added(service)
+    variables = {
+        "id": make_id(HUB, voucher_id),
+        "record": make_id(hub.window_id, record.id),
+        "uscc": enterprise.uscc,
+        "category": service.category,
+    }
+    confirmed = await hub.confirm(REDEEM_AT_HUB, variables, "redeemNetworkVoucher")
+    try:
+        return ConfirmedRedemption(
+            voucher_id=voucher_id,
+            service_record_id=record.id,
+            amount=Decimal(str(confirmed["amount"])),
+            valid_until=date.fromisoformat(confirmed["validUntil"]),
+            category=confirmed["category"],
+            issued_by=f"{HUB}:{confirmed['issuedBy']}"[:64],
+            redeemed_at=datetime.fromisoformat(confirmed["redeemedAt"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise HubUnreachable(f"the hub's confirmation cannot be read: {error!r}") from None
+
+
+async def record_network_voucher(actor: Actor, confirmed: ConfirmedRedemption) -> Voucher:
+    """Record a redemption the hub confirmed, in one short transaction: the record locked and
+    checked again, the voucher written REDEEMED and attached, the record's history appended.
+
+    A failure to write leaves nothing here while the hub holds the voucher as this record's:
+    ``NOT_RECORDED``, and the same redemption again is confirmed by the hub and recorded."""
+    from node.domain.records import locked_record
+
+    voucher_id, record_id = confirmed.voucher_id, confirmed.service_record_id
+    try:
+        async with in_transaction() as connection:
+            record = await locked_record(record_id, connection, completed=True)
+            if record.voucher_id == voucher_id:  # the same call, made twice at once
+                raise Conflict(f"service record {record_id} already carries this voucher")
+            if record.voucher_id is not None:
+                # Paid meanwhile by another redemption here: the hub's voucher stays spent on
+                # this record, which a retry cannot change.
+                raise Conflict(
+                    f"service record {record_id} got voucher {record.voucher_id} while the hub "
+                    f"confirmed network voucher {make_id(HUB, voucher_id)} for it; the hub "
+                    "holds that one as redeemed for this record"
+                )
             voucher = await Voucher.create(
                 id=voucher_id,
                 enterprise_id=record.enterprise_id,
-                amount=Decimal(str(confirmed["amount"])),
-                valid_until=date.fromisoformat(confirmed["validUntil"]),
-                categories=[c for c in [confirmed["category"]] if c],
+                amount=confirmed.amount,
+                valid_until=confirmed.valid_until,
+                categories=[c for c in [confirmed.category] if c],
                 status=VoucherStatus.REDEEMED.value,
-                issued_by=f"{HUB}:{confirmed['issuedBy']}"[:64],
-                redeemed_at=datetime.fromisoformat(confirmed["redeemedAt"]),
+                issued_by=confirmed.issued_by,
+                redeemed_at=confirmed.redeemed_at,
                 service_record_id=record.id,
                 from_hub=True,
                 using_db=connection,
             )
-        except (KeyError, TypeError, ValueError) as error:
-            raise HubUnreachable(f"the hub's confirmation cannot be read: {error!r}") from None
-        await _attach(voucher.id, record, connection)
-        await _chain_redemption(voucher, record, actor, connection)
+            await _attach(voucher.id, record, connection)
+            await _chain_redemption(voucher, record, actor, connection)
+    except SmenetError:
+        raise
+    except Exception as error:
+        log.warning("network voucher %s not recorded", voucher_id, exc_info=True)
+        raise NotRecorded(
+            f"the hub confirmed network voucher {make_id(HUB, voucher_id)} for service record "
+            f"{record_id}, but this node failed to record it ({type(error).__name__}): nothing "
+            "was changed here; redeem the same voucher for the same record again to record it"
+        ) from error
     return voucher
 
 

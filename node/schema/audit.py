@@ -16,9 +16,11 @@ async def _record(ctx: Context, operation: str, target: str, result: str) -> Non
 _mutation = audited_mutation(_record)
 
 
-def mutation(atomic: bool = True, **kwargs: Any) -> Any:
+def mutation(atomic: bool = True, deferred: bool = False, **kwargs: Any) -> Any:
     """``strawberry.mutation`` that audits the call.
 
-    ``atomic=False`` for mutations whose failures must still commit (a failed login counts).
+    ``atomic=False`` for mutations whose failures must still commit (a failed login counts);
+    ``deferred=True`` where the resolver waits on something slow first (the hub) and returns a
+    ``Write``, run in the transaction with the audit entry.
     """
-    return _mutation(atomic=atomic, **kwargs)
+    return _mutation(atomic=atomic, deferred=deferred, **kwargs)

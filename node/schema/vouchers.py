@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 
 import strawberry
 
+from federation.extensions import Write
 from federation.ids import make_id, parse_id
 from federation.relay import PAGE, Connection, connection
 from node.domain import vouchers
@@ -119,17 +121,27 @@ class VoucherMutation:
         return VoucherPayload(voucher=Voucher.from_row(row, ctx), warnings=[])
 
     # The contract's description (changed only with a version bump) does not mention it yet: a
-    # network voucher (hub:<id>) is redeemed once the hub confirms it.
-    @mutation(description="pay a completed value-added service record with a voucher, once")
+    # network voucher (hub:<id>) is redeemed once the hub confirms it. Deferred: the hub is asked
+    # before the mutation's transaction opens, which then only records the confirmed voucher.
+    @mutation(
+        deferred=True,
+        graphql_type=VoucherPayload,
+        description="pay a completed value-added service record with a voucher, once",
+    )
     async def redeem_voucher(
         self, info: Ctx, id: strawberry.ID, service_record_id: strawberry.ID
-    ) -> VoucherPayload:
+    ) -> Write[VoucherPayload]:
         ctx = info.context
         owner, key = parse_id(id)
         record = ctx.local_id(service_record_id)
         if owner == HUB:  # a network voucher: the hub confirms it first
             hub = HubClient.of(ctx.settings)
-            row = await vouchers.redeem_network_voucher(ctx.actor, key, record, hub)
+            confirmed = await vouchers.confirm_network_voucher(ctx.actor, key, record, hub)
+            redeem = partial(vouchers.record_network_voucher, ctx.actor, confirmed)
         else:
-            row = await vouchers.redeem_voucher(ctx.actor, ctx.local_id(id), record)
-        return VoucherPayload(voucher=Voucher.from_row(row, ctx), warnings=[])
+            redeem = partial(vouchers.redeem_voucher, ctx.actor, ctx.local_id(id), record)
+
+        async def write() -> VoucherPayload:
+            return VoucherPayload(voucher=Voucher.from_row(await redeem(), ctx), warnings=[])
+
+        return Write(write)

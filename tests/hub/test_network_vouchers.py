@@ -23,6 +23,7 @@ from hub.domain.access import Actor
 from hub.domain.calendar import local_today
 from hub.models import NetworkVoucher
 from tests.conftest import DATABASES
+from tests.support import db_snapshot
 from tests.support.factories import (
     create_enterprise,
     create_service,
@@ -190,6 +191,60 @@ async def test_without_the_hub_a_node_refuses_and_changes_nothing(
     # Nothing was spent: the same redemption goes through once the hub is back.
     done = await node.ok(REDEEM, {"id": voucher, "record": record}, window.token)
     assert done["redeemVoucher"]["voucher"]["status"] == "REDEEMED"
+
+
+# A write the node's database refuses, on either database: a trigger, dropped again after.
+REFUSE_VOUCHERS = {
+    "sqlite": [
+        "create trigger refuse_vouchers before insert on vouchers"
+        " begin select raise(abort, 'refused by the test'); end"
+    ],
+    "postgres": [
+        "create function refuse_vouchers() returns trigger language plpgsql"
+        " as $$ begin raise exception 'refused by the test'; end $$",
+        "create trigger refuse_vouchers before insert on vouchers"
+        " for each row execute function refuse_vouchers()",
+    ],
+}
+ALLOW_VOUCHERS = {
+    "sqlite": ["drop trigger refuse_vouchers"],
+    "postgres": ["drop trigger refuse_vouchers on vouchers", "drop function refuse_vouchers()"],
+}
+
+
+async def test_confirmed_by_the_hub_but_not_recorded_the_same_redemption_again_records_it(
+    net: Network, windows: dict[str, Window]
+) -> None:
+    node, window = net.nodes[A.window_id], windows[A.window_id]
+    kind = "sqlite" if node.db_url.startswith("sqlite://") else "postgres"
+    voucher = await issue(net)
+    record = await window.record(net, A.window_id)
+    for sql in REFUSE_VOUCHERS[kind]:
+        await db_snapshot.execute(node.db_url, sql)
+    try:
+        refused = await node.call(REDEEM, {"id": voucher, "record": record}, window.token)
+    finally:
+        for sql in ALLOW_VOUCHERS[kind]:
+            await db_snapshot.execute(node.db_url, sql)
+    assert refused.codes == ["NOT_RECORDED"]
+    assert "redeem the same voucher for the same record again" in refused.errors[0]["message"]
+    # Spent at the hub for this record, nothing at the node.
+    listed = await net.hub.ok(LIST, {"status": "REDEEMED"}, net.admin)
+    row = next(e["node"] for e in listed["networkVouchers"]["edges"] if e["node"]["id"] == voucher)
+    assert (row["redeemedBy"], row["serviceRecordId"]) == (A.window_id, record)
+    assert (await at_node(net, windows, A.window_id, record))["serviceRecord"]["voucher"] is None
+    # Another record cannot have it; the same record again records it, once.
+    other = await window.record(net, A.window_id)
+    elsewhere = await node.call(REDEEM, {"id": voucher, "record": other}, window.token)
+    assert elsewhere.codes == ["ALREADY_REDEEMED"]
+    done = await node.ok(REDEEM, {"id": voucher, "record": record}, window.token)
+    assert done["redeemVoucher"]["voucher"]["serviceRecordId"] == record
+    state = await at_node(net, windows, A.window_id, record)
+    assert state["serviceRecord"]["voucher"] == {"id": voucher, "status": "REDEEMED"}
+    recorded = [e["node"] for e in state["vouchers"]["edges"] if e["node"]["id"] == voucher]
+    assert recorded == [{"id": voucher, "status": "REDEEMED", "serviceRecordId": record}]
+    again = await node.call(REDEEM, {"id": voucher, "record": record}, window.token)
+    assert again.codes == ["CONFLICT"]  # the record carries it now
 
 
 # The same race at the hub's domain, made deterministic: both windows read and check the voucher
