@@ -118,6 +118,30 @@ def test_a_node_is_checked_against_the_core_version_it_speaks() -> None:
     assert conflict.window_id == "future" and "not accepted" in conflict.reason
 
 
+# What core 1.1 added to the node's schema (federation/core-1.0.graphql is what came before).
+ADDED_IN_1_1 = ("origin", "acceptHubMessage", "generateReport", "reports", "agencyStats")
+
+
+def previous_node_sdl() -> str:
+    """A node of core 1.0: today's node without the fields 1.1 added (with their descriptions)."""
+    sdl = node_sdl()
+    for name in ADDED_IN_1_1:
+        field = re.compile(
+            r'(\n  """(?:(?!""").)*"""|\n  "[^"\n]*")?\n  ' + name + r"\b[^\n]*", re.S
+        )
+        sdl, found = field.subn("", sdl, count=1)
+        assert found == 1, name
+    return sdl
+
+
+def test_a_node_on_the_previous_core_version_is_composed() -> None:
+    older = previous_node_sdl()
+    composed = compose([NodeSDL("then", older, core_version="1.0"), NodeSDL("now", older)])
+    assert composed.windows == ["then"]
+    (conflict,) = composed.conflicts
+    assert conflict.window_id == "now" and "Demand.origin is missing" in conflict.reason
+
+
 def test_a_namespace_with_a_type_named_like_the_hubs_is_left_out() -> None:
     sdl = node_sdl("equipment", "financing")
     composed = compose([NodeSDL("a", sdl)], reserved=frozenset({"FinancingProduct"}))

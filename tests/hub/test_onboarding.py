@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from federation import ACCEPTED_CORE_SCHEMA_VERSIONS, CORE_SCHEMA_VERSION
 from federation.trust import generate_key, load_key
 from hub.testing import HubServer
 from tests.conftest import DATABASES
@@ -141,11 +142,11 @@ def fake_node(node_sdl: str) -> Iterator[FakeNode]:
     )
     assert lacking != node_sdl
     answers = {
-        "fake-ok": answer("fake-ok", "1.0", node_sdl),
-        "bad-sdl": answer("bad-sdl", "1.0", lacking),
+        "fake-ok": answer("fake-ok", CORE_SCHEMA_VERSION, node_sdl),
+        "bad-sdl": answer("bad-sdl", CORE_SCHEMA_VERSION, lacking),
         "old-core": answer("old-core", "0.9", node_sdl),
         "not-graphql": lambda: HTMLResponse("<h1>It works!</h1>"),
-        "bad-plugins": answer("bad-plugins", "1.0", node_sdl, [{"name": None}]),
+        "bad-plugins": answer("bad-plugins", CORE_SCHEMA_VERSION, node_sdl, [{"name": None}]),
         # Far more than a node's answer, and one that never ends (a byte every half second).
         "huge": lambda: Response(b"[" * (5 * 1024 * 1024), media_type="application/json"),
         "trickle": lambda: StreamingResponse(trickle(), media_type="application/json"),
@@ -311,7 +312,7 @@ async def test_onboarding_through_every_step_to_revocation(
     ]
     assert connected["status"] == "CONNECTED"
     assert connected["endpoint"] == node.url
-    assert connected["coreSchemaVersion"] == info["coreSchemaVersion"] == "1.0"
+    assert connected["coreSchemaVersion"] == info["coreSchemaVersion"] == CORE_SCHEMA_VERSION
     assert connected["nodeVersion"] == info["nodeVersion"]
     assert [p["namespace"] for p in connected["plugins"]] == [
         p["namespace"] for p in info["plugins"]
@@ -617,7 +618,7 @@ async def test_connection_refused_when_the_node_fails_a_check(
     if window_id == "bad-sdl":
         assert extensions["problems"] == ["Query.services is missing"]
     if code == "INCOMPATIBLE_CORE_VERSION":
-        assert extensions["accepted"] == ["1.0"]
+        assert extensions["accepted"] == list(ACCEPTED_CORE_SCHEMA_VERSIONS)
 
 
 async def test_a_node_answering_the_contract_connects_and_a_bad_key_is_refused(
