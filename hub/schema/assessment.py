@@ -19,10 +19,9 @@ from hub.domain import assessment, indicators, rectification, scoring
 from hub.models import Assessment as AssessmentRow
 from hub.models import Rectification as RectificationRow
 from hub.models import RevocationRequest as RequestRow
-from hub.models import Window as WindowRow
 from hub.schema.audit import mutation
 from hub.schema.context import Context, Ctx
-from hub.schema.windows import Window
+from hub.schema.windows import Window, window_by_key
 
 AssessmentGrade = strawberry.enum(scoring.Grade, name="AssessmentGrade")
 AssessmentKind = strawberry.enum(assessment.AssessmentKind, name="AssessmentKind")
@@ -36,12 +35,6 @@ def _day(value: str, name: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{name} must be a day as YYYY-MM-DD, got {value!r}", field=name) from None
-
-
-async def _window(ctx: Context, key: Any) -> Window:
-    row = await ctx.loaders.of(WindowRow).load(key)
-    assert row is not None
-    return Window.from_row(row)
 
 
 @strawberry.type(description="A period's figures of a window or an agency, and their source")
@@ -130,7 +123,7 @@ class Assessment:
 
     @strawberry.field
     async def window(self, info: Ctx) -> Window:
-        return await _window(info.context, self.row.window_id)
+        return await window_by_key(info.context, self.row.window_id)
 
     @classmethod
     def from_row(cls, row: AssessmentRow, ctx: Context) -> Assessment:
@@ -182,7 +175,7 @@ class Rectification:
 
     @strawberry.field
     async def window(self, info: Ctx) -> Window:
-        return await _window(info.context, self.row.window_id)
+        return await window_by_key(info.context, self.row.window_id)
 
     @strawberry.field(description="the failed assessment")
     async def assessment(self, info: Ctx) -> Assessment:
@@ -219,7 +212,7 @@ class RevocationRequest:
 
     @strawberry.field
     async def window(self, info: Ctx) -> Window:
-        return await _window(info.context, self.row.window_id)
+        return await window_by_key(info.context, self.row.window_id)
 
     @strawberry.field
     async def rectification(self, info: Ctx) -> Rectification:

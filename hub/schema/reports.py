@@ -10,7 +10,7 @@ from hub.domain import reports
 from hub.domain.access import HUB_ROLES, require
 from hub.models import Report as ReportRow
 from hub.schema.context import Ctx
-from hub.schema.windows import Window
+from hub.schema.windows import Window, window_by_key
 
 
 @strawberry.type
@@ -45,8 +45,8 @@ class WindowReport:
     row: strawberry.Private[ReportRow]
 
     @strawberry.field
-    async def window(self) -> Window:
-        return Window.from_row(await self.row.window)
+    async def window(self, info: Ctx) -> Window:
+        return await window_by_key(info.context, self.row.window_id)
 
     @classmethod
     def from_row(cls, row: ReportRow) -> WindowReport:

@@ -10,11 +10,10 @@ import strawberry
 from federation.relay import PAGE, Connection, connection
 from hub.domain import calendar, proposals, routing
 from hub.models import RoutedDemand as RoutedRow
-from hub.models import Window as WindowRow
 from hub.schema.audit import mutation
 from hub.schema.context import Ctx
 from hub.schema.deliveries import HubDelivery, deliveries_of
-from hub.schema.windows import Window
+from hub.schema.windows import Window, window_by_key
 
 RoutingStatus = strawberry.enum(routing.RoutingStatus, name="RoutingStatus")
 
@@ -53,13 +52,13 @@ class RoutedDemand:
     row: strawberry.Private[RoutedRow]
 
     @strawberry.field(description="the window that escalated it")
-    async def window(self) -> Window:
-        return Window.from_row(await WindowRow.get(id=self.row.origin_id))
+    async def window(self, info: Ctx) -> Window:
+        return await window_by_key(info.context, self.row.origin_id)
 
     @strawberry.field(description="the window it was dispatched to")
-    async def dispatched_to(self) -> Window | None:
+    async def dispatched_to(self, info: Ctx) -> Window | None:
         key = self.row.target_id
-        return None if key is None else Window.from_row(await WindowRow.get(id=key))
+        return None if key is None else await window_by_key(info.context, key)
 
     @strawberry.field(description="the dispatch to the receiving window, the outcome to this one")
     async def deliveries(self) -> list[HubDelivery]:

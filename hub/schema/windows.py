@@ -315,12 +315,17 @@ class Window:
         )
 
 
+async def window_by_key(ctx: Context, key: Any) -> Window:
+    """The registry row of primary key ``key``, batched with the others of the request."""
+    window = await ctx.loaders.of(WindowRow).load(key)
+    assert window is not None
+    return Window.from_row(window)
+
+
 async def _window_of_application(ctx: Context, application_id: Any) -> Window:
     application = await ctx.loaders.of(ApplicationRow).load(application_id)
     assert application is not None
-    window = await ctx.loaders.of(WindowRow).load(application.window_id)
-    assert window is not None
-    return Window.from_row(window)
+    return await window_by_key(ctx, application.window_id)
 
 
 # Input
