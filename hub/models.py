@@ -174,6 +174,9 @@ class Assessment(Record):
     agency_name = fields.CharField(max_length=200, default="")
     year = fields.IntField()
     kind = fields.CharField(max_length=16)  # YEARLY, or RECHECK after a rectification
+    # How many of its kind the window had that year before it: a year has one assessment of
+    # its own, and a re-check per rectification.
+    round = fields.IntField(default=0)
     date_from = fields.DateField()
     date_to = fields.DateField()
     grade = fields.CharField(max_length=16)
@@ -190,7 +193,7 @@ class Assessment(Record):
 
     class Meta:
         table = "assessments"
-        unique_together = (("window", "year", "kind", "agency_ref"),)
+        unique_together = (("window", "year", "kind", "agency_ref", "round"),)
 
 
 class Rectification(Record):

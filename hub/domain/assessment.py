@@ -104,7 +104,7 @@ async def prepare_assessment(
     """Read and score a window's indicators of ``year`` (or of ``period``, for a re-check)."""
     require(actor, ASSESSORS, "assess windows")
     date_from, date_to = period or year_period(year)
-    if await _exists(window_id, year, kind):
+    if kind is AssessmentKind.YEARLY and await _exists(window_id, year, kind):
         raise Conflict(f"window {window_id} already has a {kind} assessment of {year}")
     read = await read_indicators(actor, network, trust, window_id, date_from, date_to)
     agencies = [
@@ -114,13 +114,11 @@ async def prepare_assessment(
     return PreparedAssessment(kind, year, read, score(read.indicators, rules), agencies)
 
 
-async def _exists(
-    window_id: str, year: int, kind: AssessmentKind, connection: BaseDBAsyncClient | None = None
-) -> bool:
+async def _exists(window_id: str, year: int, kind: AssessmentKind) -> bool:
     query = Assessment.filter(
         window__window_id=window_id, year=year, kind=kind.value, agency_ref=""
     )
-    return await (query.using_db(connection) if connection else query).exists()
+    return await query.exists()
 
 
 def _scores(verdict: Verdict) -> list[dict[str, Any]]:
@@ -132,7 +130,16 @@ async def store(
 ) -> Assessment:
     """The window's assessment and its agencies', inside the caller's transaction."""
     window = prepared.read.window
-    if await _exists(window.window_id, prepared.year, prepared.kind, connection):
+    # A year has one assessment of its own, and as many re-checks as it has rectifications
+    # (a FAIL overridden and restored opens another): each its own round.
+    rounds = (
+        await Assessment.filter(
+            window_id=window.id, year=prepared.year, kind=prepared.kind.value, agency_ref=""
+        )
+        .using_db(connection)
+        .count()
+    )
+    if prepared.kind is AssessmentKind.YEARLY and rounds:
         raise Conflict(
             f"window {window.window_id} already has a {prepared.kind} assessment of {prepared.year}"
         )
@@ -140,6 +147,7 @@ async def store(
         "window_id": window.id,
         "year": prepared.year,
         "kind": prepared.kind.value,
+        "round": rounds,
         "assessed_by": actor.username,
         "using_db": connection,
     }

@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('agency_name', fields.CharField(default='', max_length=200)),
                 ('year', fields.IntField()),
                 ('kind', fields.CharField(max_length=16)),
+                ('round', fields.IntField(default=0)),
                 ('date_from', fields.DateField()),
                 ('date_to', fields.DateField()),
                 ('grade', fields.CharField(max_length=16)),
@@ -34,7 +35,7 @@ class Migration(migrations.Migration):
                 ('overridden_by', fields.CharField(null=True, max_length=64)),
                 ('overridden_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'assessments', 'app': 'hub', 'unique_together': (('window', 'year', 'kind', 'agency_ref'),), 'pk_attr': 'id', 'table_description': "A window's, or one of its agencies', assessment of a period, with its evidence."},
+            options={'table': 'assessments', 'app': 'hub', 'unique_together': (('window', 'year', 'kind', 'agency_ref', 'round'),), 'pk_attr': 'id', 'table_description': "A window's, or one of its agencies', assessment of a period, with its evidence."},
             bases=['Record'],
         ),
         ops.CreateModel(

@@ -359,3 +359,28 @@ async def test_the_scheduler_rechecks_a_rectification_past_its_deadline(world: W
 
     await eventually(rechecked)
     assert await _status(world, GOOD.window_id) == "CONNECTED"
+
+
+async def test_a_second_rectification_in_a_year_is_rechecked_too(world: World) -> None:
+    hub, operator = _hub(world), world.net.operator
+    listed = await hub.ok(
+        "query($w: ID!, $y: Int!) { assessments(windowId: $w, year: $y) { id kind } }",
+        {"w": GOOD.window_id, "y": YEAR},
+        token=world.supervisor,
+    )
+    (yearly,) = [a for a in listed["assessments"] if a["kind"] == "YEARLY"]
+    # The FAIL of the test above, restored after a PASS: another rectification of the same year.
+    for grade in ("PASS", "FAIL"):
+        reason = f"复核意见：{grade}"
+        await hub.ok(OVERRIDE, {"id": yearly["id"], "g": grade, "r": reason}, token=operator)
+    assert await _status(world, GOOD.window_id) == "RECTIFYING"
+    rectified = """query($w: ID!) { rectifications(windowId: $w, status: PASSED) {
+      recheck { assessedBy } } }"""
+
+    async def rechecked_twice() -> bool:
+        found = await hub.ok(rectified, {"w": GOOD.window_id}, token=world.supervisor)
+        return [r["recheck"]["assessedBy"] for r in found["rectifications"]].count("hub") == 2
+
+    # The scheduler of the test above (every 0.5 s) re-checks this one as well.
+    await eventually(rechecked_twice)
+    assert await _status(world, GOOD.window_id) == "CONNECTED"
