@@ -31,7 +31,7 @@ from hub.domain.registry import ON_NETWORK
 from hub.domain.trust import HUB, HubTrust
 from hub.models import HubDelivery, Window
 
-__all__ = ["Backoff", "Pusher", "deliver", "deliveries_of", "delivery_state"]
+__all__ = ["Backoff", "Pusher", "deliver", "delivery_state"]
 
 log = logging.getLogger("smenet.hub.deliveries")
 
@@ -62,12 +62,6 @@ async def deliver(
     return await HubDelivery.create(
         window_id=window.id, kind=kind, subject=subject, payload=payload, using_db=connection
     )
-
-
-async def deliveries_of(subject: str) -> list[HubDelivery]:
-    """The deliveries of a broadcast or a routed demand, with their windows, by window id."""
-    rows = await HubDelivery.filter(subject=subject).prefetch_related("window")
-    return sorted(rows, key=lambda row: (row.window.window_id, row.id))
 
 
 def delivery_state(row: HubDelivery) -> str:

@@ -36,8 +36,8 @@ class Broadcast:
     created_at: datetime
 
     @strawberry.field(description="one per selected window, by window id")
-    async def deliveries(self) -> list[HubDelivery]:
-        return await deliveries_of(self.id)
+    async def deliveries(self, info: Ctx) -> list[HubDelivery]:
+        return await deliveries_of(info.context, self.id)
 
     @classmethod
     def from_row(cls, row: BroadcastRow, ctx: Context) -> Broadcast:

@@ -61,8 +61,8 @@ class RoutedDemand:
         return None if key is None else await window_by_key(info.context, key)
 
     @strawberry.field(description="the dispatch to the receiving window, the outcome to this one")
-    async def deliveries(self) -> list[HubDelivery]:
-        return await deliveries_of(self.row.demand_id)
+    async def deliveries(self, info: Ctx) -> list[HubDelivery]:
+        return await deliveries_of(info.context, self.row.demand_id)
 
     @classmethod
     def from_row(cls, row: RoutedRow) -> RoutedDemand:
