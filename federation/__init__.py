@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 # Bumped whenever core.graphql changes; the hub accepts the current and the previous version.
-CORE_SCHEMA_VERSION = "1.1"
+CORE_SCHEMA_VERSION = "1.2"
 CORE_SDL_PATH = Path(__file__).with_name("core.graphql")
 # The version before the current one, still accepted from nodes (DESIGN §6); its contract stays
 # beside the current one as core-<version>.graphql.
-PREVIOUS_CORE_SCHEMA_VERSION: str | None = "1.0"
+PREVIOUS_CORE_SCHEMA_VERSION: str | None = "1.1"
 ACCEPTED_CORE_SCHEMA_VERSIONS: tuple[str, ...] = tuple(
     v for v in (CORE_SCHEMA_VERSION, PREVIOUS_CORE_SCHEMA_VERSION) if v is not None
 )

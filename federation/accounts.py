@@ -1,5 +1,6 @@
 """User accounts, a convention both servers share: who is calling, role checks, password rules
-and hashing, login with lockout and signed session tokens, and the users of a server.
+and hashing, login (with the wait after wrong passwords of ``federation.lockout``) and signed
+session tokens, and the users of a server.
 
 Each server keeps its own user table (a subclass of ``Account``) and role names, and serves its
 users through an ``Accounts`` over them. Session tokens are the server's own (HS256 with its
@@ -21,10 +22,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
+from tortoise.expressions import Q
 
+from federation import lockout
 from federation.errors import (
-    AccountLocked,
     Conflict,
     Forbidden,
     InputError,
@@ -51,11 +52,12 @@ __all__ = [
     "issue_session_token",
     "require",
     "session_account",
-    "store_password",
     "verify_password",
 ]
 
 MIN_PASSWORD_LENGTH = 8
+USERNAME_LENGTH = 64
+_WRONG = "unknown user or wrong password"
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so a login takes as long either way.
 _DUMMY_HASH = _hasher.hash("smenet-dummy-password")
@@ -95,11 +97,12 @@ def require(actor: Actor, roles: frozenset[str], action: str) -> None:
 class Account(Record):
     """The columns of a server's user table."""
 
-    username = fields.CharField(max_length=64, unique=True)
+    username = fields.CharField(max_length=USERNAME_LENGTH, unique=True)
     display_name = fields.CharField(max_length=128, default="")
     password_hash = fields.CharField(max_length=255)
     roles: fields.Field[list[str]] = fields.JSONField(default=list)
-    failed_logins = fields.IntField(default=0)
+    # Until when some client address waits before it may try this account's password again
+    # (``federation.lockout``); other addresses may log in meanwhile.
     locked_until = fields.DatetimeField(null=True)
     # Bumped on every password change or reset, which invalidates older session tokens.
     token_version = fields.IntField(default=0)
@@ -165,36 +168,38 @@ def issue_session_token(user: Account, policy: LoginPolicy, now: datetime) -> st
 
 
 async def check_login(
-    model: type[U], username: str, password: str, policy: LoginPolicy, now: datetime
+    model: type[U],
+    failures: type[lockout.LoginFailure],
+    username: str,
+    password: str,
+    address: str,
+    policy: LoginPolicy,
+    now: datetime,
 ) -> U:
-    """The user ``username`` if ``password`` is right; repeated failures lock the account for
-    ``policy.lockout``. ``model`` is the server's user table."""
+    """The user ``username`` if ``password`` is right. Wrong ones from the client ``address``
+    make that address wait before it tries ``username`` again (``federation.lockout``); an
+    unknown username is answered exactly as a wrong password. ``model`` is the server's user
+    table, ``failures`` its table of wrong passwords."""
+    if len(username) > USERNAME_LENGTH:  # no account has such a name: nothing to count
+        raise InvalidCredentials(_WRONG)
+    await lockout.check_waiting(failures, username, address, now)
     known = await model.get_or_none(username=username)
-    # Hashing takes tens of milliseconds: off the event loop, and before any row is locked.
+    # Hashing takes tens of milliseconds: off the event loop.
     ok = await asyncio.to_thread(
         verify_password, _DUMMY_HASH if known is None else known.password_hash, password
     )
-    if known is None:
-        raise InvalidCredentials("unknown user or wrong password")
-    async with in_transaction():
-        user = await model.filter(id=known.id).select_for_update().first()
-        if user is None:
-            raise InvalidCredentials("unknown user or wrong password")
-        if user.locked_until is not None and user.locked_until > now:
-            raise AccountLocked(f"account locked until {user.locked_until.isoformat()}")
-        # A password changed meanwhile: the hash checked above is no longer the one stored.
-        ok = ok and user.password_hash == known.password_hash
-        if not ok:
-            user.failed_logins += 1
-            if user.failed_logins >= policy.max_failed_logins:
-                user.failed_logins = 0
-                user.locked_until = now + policy.lockout
-        else:
-            user.failed_logins, user.locked_until = 0, None
-        await user.save(update_fields=["failed_logins", "locked_until"])
-    # Raised after the commit: the failure count must survive the error.
-    if not ok:
-        raise InvalidCredentials("unknown user or wrong password")
+    # Read again: a password changed meanwhile makes the hash checked above an old one, and the
+    # session token must carry the token version of now.
+    user = await model.get_or_none(id=known.id) if ok and known is not None else None
+    if user is None or known is None or user.password_hash != known.password_hash:
+        waits_until = await lockout.record_failure(
+            failures, username, address, now, policy.max_failed_logins, policy.lockout
+        )
+        if waits_until is not None:  # the same query whether the user exists or not
+            later = Q(locked_until__isnull=True) | Q(locked_until__lt=waits_until)
+            await model.filter(later, username=username).update(locked_until=waits_until)
+        raise InvalidCredentials(_WRONG)
+    await lockout.forget(failures, username, address)
     return user
 
 
@@ -211,34 +216,25 @@ async def session_account(model: type[U], token: str, secret: str) -> U:
     return user
 
 
-async def store_password(user: Account, password: str) -> None:
-    """Set a new password: older session tokens stop working and any lockout ends."""
-    user.password_hash = hash_password(password)
-    user.token_version += 1
-    user.failed_logins, user.locked_until = 0, None
-    await user.save(
-        update_fields=["password_hash", "token_version", "failed_logins", "locked_until"]
-    )
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
 class Accounts(Generic[U]):
-    """The users of one server: its user table, its role enum, the role that manages users, the
-    usernames nobody may take (those the audit log uses for callers without an account) and the
-    clock that login stamps lockouts and tokens with."""
+    """The users of one server: its user table and its table of wrong passwords, its role enum,
+    the role that manages users, the usernames nobody may take (those the audit log uses for
+    callers without an account) and the clock that login stamps waits and tokens with."""
 
     def __init__(
         self,
         model: type[U],
+        failures: type[lockout.LoginFailure],
         roles: type[enum.StrEnum],
         admin: enum.StrEnum,
         reserved: frozenset[str],
         now: Callable[[], datetime] = _utc_now,
     ) -> None:
-        self.model, self.roles, self.admin = model, roles, admin
+        self.model, self.failures, self.roles, self.admin = model, failures, roles, admin
         self.admins = frozenset({admin})
         self.reserved, self.now = reserved, now
 
@@ -248,11 +244,33 @@ class Accounts(Generic[U]):
         except ValueError:
             raise InputError(f"roles must be among {', '.join(self.roles)}") from None
 
-    async def login(self, username: str, password: str, policy: LoginPolicy) -> tuple[str, U]:
-        """Check the password; repeated failures lock the account for ``policy.lockout``."""
+    async def login(
+        self, username: str, password: str, policy: LoginPolicy, address: str
+    ) -> tuple[str, U]:
+        """Check the password of a login from the client ``address`` (``check_login``)."""
         now = self.now()
-        user = await check_login(self.model, username, password, policy, now)
+        user = await check_login(
+            self.model, self.failures, username, password, address, policy, now
+        )
         return issue_session_token(user, policy, now), user
+
+    async def unlock(self, username: str) -> U:
+        """End every address's wait for ``username`` (``smenet … user unlock``)."""
+        user = await self.model.get_or_none(username=username)
+        if user is None:
+            raise NotFound(f"no user {username[:USERNAME_LENGTH]!r}")
+        await lockout.forget(self.failures, username)
+        user.locked_until = None
+        await user.save(update_fields=["locked_until"])
+        return user
+
+    async def _store_password(self, user: U, password: str) -> None:
+        """Set a new password: older session tokens stop working and every wait ends."""
+        user.password_hash = hash_password(password)
+        user.token_version += 1
+        user.locked_until = None
+        await user.save(update_fields=["password_hash", "token_version", "locked_until"])
+        await lockout.forget(self.failures, user.username)
 
     async def authenticate(self, token: str | None, secret: str) -> Actor:
         """The actor a bearer token stands for; no token means anonymous."""
@@ -333,12 +351,12 @@ class Accounts(Generic[U]):
         if not verify_password(user.password_hash, current):
             raise InvalidCredentials("the current password is wrong")
         check_password_strength(new)
-        await store_password(user, new)
+        await self._store_password(user, new)
         return user
 
     async def reset_password(self, actor: Actor, user_id: uuid.UUID, new: str) -> U:
         require(actor, self.admins, "reset passwords")
         check_password_strength(new)
         user = await self.get_user(user_id)
-        await store_password(user, new)
+        await self._store_password(user, new)
         return user

@@ -12,16 +12,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from federation.accounts import check_password_strength
-from federation.errors import SmenetError
-from federation.storage import check_db_url, close_db
+from federation.errors import NotFound, SmenetError
+from federation.storage import UnusableDatabase, check_db_url, close_db
 
 __all__ = [
     "CommandError",
     "ask_password",
+    "check_database",
     "check_init_arguments",
     "create_admin",
     "migrate",
     "settings_of",
+    "unlock_user",
 ]
 
 S = TypeVar("S")
@@ -83,9 +85,42 @@ def create_admin(
         raise CommandError(f"cannot set up the database {db_url}: {error}") from None
 
 
+def check_database(
+    check_initialised: Callable[[str], Coroutine[Any, Any, None]], db_url: str
+) -> None:
+    """Refuse a corrupted, foreign or uninitialised database in one line, before it is served."""
+    try:
+        asyncio.run(check_initialised(db_url))
+    except UnusableDatabase as error:
+        raise CommandError(f"cannot open the database {error.where}: {error}") from None
+
+
 def migrate(apply_migrations: Callable[[str], Coroutine[Any, Any, None]], db_url: str) -> None:
     """Reach the database and bring its schema up to date, or say why not (no traceback)."""
     try:
         asyncio.run(apply_migrations(db_url))
     except Exception as error:  # noqa: BLE001 - shown to the operator
+        raise CommandError(f"cannot open the database {db_url}: {error}") from None
+
+
+def unlock_user(
+    open_db: Callable[[str], Awaitable[None]],
+    unlock: Callable[[str], Awaitable[object]],
+    db_url: str,
+    username: str,
+) -> None:
+    """End every client address's wait to log in as ``username`` (``smenet … user unlock``)."""
+
+    async def run() -> None:
+        await open_db(db_url)
+        try:
+            await unlock(username)
+        finally:
+            await close_db()
+
+    try:
+        asyncio.run(run())
+    except NotFound as error:
+        raise CommandError(error.message) from None
+    except Exception as error:  # noqa: BLE001 - shown to the operator, not a traceback
         raise CommandError(f"cannot open the database {db_url}: {error}") from None

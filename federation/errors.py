@@ -12,7 +12,17 @@ The token errors (``federation.trust``) also carry a ``reason`` extension: which
     │   ├── InvalidIndustryCode      INVALID_INDUSTRY_CODE
     │   ├── InvalidId                INVALID_ID
     │   ├── InvalidCursor            INVALID_CURSOR
-    │   ├── LimitExceeded            LIMIT_EXCEEDED
+    │   ├── BadRequest               BAD_REQUEST    (an HTTP body that is no GraphQL request: 400)
+    │   ├── LimitExceeded            LIMIT_EXCEEDED (a value or an operation over a limit)
+    │   │   ├── TokenLimitExceeded   TOKEN_LIMIT_EXCEEDED      (an operation's limits, checked by
+    │   │   ├── DepthLimitExceeded   DEPTH_LIMIT_EXCEEDED       federation.limits before it runs;
+    │   │   ├── AliasLimitExceeded   ALIAS_LIMIT_EXCEEDED       each error carries extensions
+    │   │   ├── DirectiveLimitExceeded DIRECTIVE_LIMIT_EXCEEDED `limit` and `max`)
+    │   │   ├── RootFieldLimitExceeded ROOT_FIELD_LIMIT_EXCEEDED
+    │   │   ├── RepeatLimitExceeded  REPEAT_LIMIT_EXCEEDED
+    │   │   ├── CostLimitExceeded    COST_LIMIT_EXCEEDED
+    │   │   ├── BodyLimitExceeded    BODY_LIMIT_EXCEEDED (a request body over max_body_bytes: 413)
+    │   │   └── ResponseTooLarge     RESPONSE_TOO_LARGE (a window's answer to what the caller asked)
     │   ├── IncompleteDisclosure     INCOMPLETE_DISCLOSURE
     │   ├── WeakPassword             WEAK_PASSWORD
     │   ├── VoucherExpired           VOUCHER_EXPIRED
@@ -39,6 +49,7 @@ The token errors (``federation.trust``) also carry a ``reason`` extension: which
     │   ├── TokenExpired             TOKEN_EXPIRED
     │   └── TokenReplayed            TOKEN_REPLAYED
     ├── Forbidden                    FORBIDDEN
+    ├── RateLimited                  RATE_LIMITED (too many requests from one client; Retry-After)
     ├── ConnectionCheckFailed        CONNECTION_CHECK_FAILED (hub's checks of a node to connect)
     │   ├── WindowUnreachable        WINDOW_UNREACHABLE (no GraphQL answer from the endpoint)
     │   ├── WindowMismatch           WINDOW_MISMATCH (its nodeInfo names another window)
@@ -59,13 +70,19 @@ from typing import Any
 
 __all__ = [
     "AccountLocked",
+    "AliasLimitExceeded",
     "AlreadyRedeemed",
     "AlreadyRegistered",
     "AlreadyReviewed",
+    "BadRequest",
+    "BodyLimitExceeded",
     "CapacityReached",
     "Conflict",
     "ConnectionCheckFailed",
     "ContractViolation",
+    "CostLimitExceeded",
+    "DepthLimitExceeded",
+    "DirectiveLimitExceeded",
     "DuplicateUscc",
     "FeedbackExists",
     "Forbidden",
@@ -90,8 +107,13 @@ __all__ = [
     "NotFound",
     "NotRecorded",
     "PluginUnavailable",
+    "RateLimited",
+    "RepeatLimitExceeded",
+    "ResponseTooLarge",
+    "RootFieldLimitExceeded",
     "SmenetError",
     "TokenExpired",
+    "TokenLimitExceeded",
     "TokenReplayed",
     "Unauthenticated",
     "UnknownKey",
@@ -149,8 +171,57 @@ class InvalidCursor(InputError):
     code = "INVALID_CURSOR"
 
 
+class BadRequest(InputError):
+    """A request body that is not a GraphQL request (not JSON, not an object, nested too deep …):
+    HTTP 400, answered before anything else is done."""
+
+    code = "BAD_REQUEST"
+
+
 class LimitExceeded(InputError):
     code = "LIMIT_EXCEEDED"
+
+
+class TokenLimitExceeded(LimitExceeded):
+    code = "TOKEN_LIMIT_EXCEEDED"
+
+
+class DepthLimitExceeded(LimitExceeded):
+    code = "DEPTH_LIMIT_EXCEEDED"
+
+
+class AliasLimitExceeded(LimitExceeded):
+    code = "ALIAS_LIMIT_EXCEEDED"
+
+
+class DirectiveLimitExceeded(LimitExceeded):
+    code = "DIRECTIVE_LIMIT_EXCEEDED"
+
+
+class RootFieldLimitExceeded(LimitExceeded):
+    code = "ROOT_FIELD_LIMIT_EXCEEDED"
+
+
+class RepeatLimitExceeded(LimitExceeded):
+    code = "REPEAT_LIMIT_EXCEEDED"
+
+
+class CostLimitExceeded(LimitExceeded):
+    code = "COST_LIMIT_EXCEEDED"
+
+
+class BodyLimitExceeded(LimitExceeded):
+    """A request body over the server's ``max_body_bytes``: HTTP 413, refused before it is read
+    whole."""
+
+    code = "BODY_LIMIT_EXCEEDED"
+
+
+class ResponseTooLarge(LimitExceeded):
+    """A window answered more than the hub reads for one call: the caller's selection asked for
+    too much, so it is the caller's error, never counted against the window."""
+
+    code = "RESPONSE_TOO_LARGE"
 
 
 class Conflict(SmenetError):
@@ -249,6 +320,12 @@ class CapacityReached(Conflict):
 
 class FeedbackExists(Conflict):
     code = "FEEDBACK_EXISTS"
+
+
+class RateLimited(SmenetError):
+    """Too many requests from one client; ``retryAfter`` says in how many seconds to try again."""
+
+    code = "RATE_LIMITED"
 
 
 class PluginUnavailable(SmenetError):

@@ -1,5 +1,5 @@
 """The GraphQL schema conventions both servers share: errors with ``extensions.code``, the audit
-of every mutation, and the per-request extensions (caches, depth limit) of a schema."""
+of every mutation, and the per-request extensions (error codes, operation limits) of a schema."""
 
 from __future__ import annotations
 
@@ -10,19 +10,15 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    FieldExtension,
-    MaskErrors,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
-from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.extensions import FieldExtension, MaskErrors, SchemaExtension
 from strawberry.types import Info
 from tortoise.transactions import in_transaction
 
+from federation.cost import FanOut
 from federation.errors import SmenetError
+from federation.inputs import TextInputs, shorten
+from federation.limits import OperationLimits, QueryLimits
+from federation.pagination import MAX_PAGE_SIZE
 
 __all__ = [
     "TARGET_ARGUMENTS",
@@ -51,10 +47,11 @@ class ErrorCodes(MaskErrors):
             extensions = {**original.extensions, "code": original.code}
             message = original.message
         elif original is None or error.path is None:
-            # Parsing, validation and variable coercion (strawberry raises plain exceptions for
-            # some scalars, e.g. a bad Decimal): the message is about the request itself.
-            extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
-            message = error.message
+            # Validation and variable coercion (strawberry raises plain exceptions for some
+            # scalars, e.g. a bad Decimal): the message is about the request itself. A syntax
+            # error has its code already (federation.limits.parse_document).
+            extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
+            message = shorten(error.message)  # it may quote a long name or value whole
         else:
             log.error("unexpected error in %s", error.path, exc_info=original)
             extensions, message = {"code": "INTERNAL_ERROR"}, self.error_message
@@ -76,17 +73,14 @@ class ErrorsLoggedOnce:
         pass
 
 
-def schema_extensions(max_depth: int) -> list[type[SchemaExtension] | Callable[[], Any]]:
-    """Error codes, parse and validation caches and the depth limit, as factories: a fresh
-    extension per request, while the caches are shared for the schema's life."""
-    # One rule class for the schema's life: the validation cache is keyed by the rules.
-    depth_rule = create_validator(max_depth, should_ignore=None)
-    return [
-        ErrorCodes,
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-        lambda: AddValidationRules([depth_rule]),
-    ]
+def schema_extensions(
+    limits: QueryLimits, fan_out: Callable[[Any], FanOut | None] | None = None
+) -> list[type[SchemaExtension] | Callable[[], Any]]:
+    """Error codes, the operation limits (with their parse and validation caches) and the
+    refusal of text no database can hold, as factories: a fresh extension per request.
+    ``fan_out``: the server's own cost multiplier, from the request's context
+    (``federation.cost``)."""
+    return [ErrorCodes, lambda: OperationLimits(limits, fan_out, MAX_PAGE_SIZE), TextInputs]
 
 
 # Writes one audit entry: (the request's context, operation, target, result — "OK" or a code).

@@ -18,7 +18,8 @@ async def read_form(request: Request, limit_bytes: int, max_fields: int) -> dict
 
     The body is read chunk by chunk and never held beyond `limit_bytes`: FormTooLarge as soon as
     it (or its declared Content-Length) passes the limit. ValueError for more than `max_fields`
-    fields. Bytes that are not UTF-8 become U+FFFD.
+    fields. Bytes that are not UTF-8 become U+FFFD, and so does NUL, which no stored text may
+    hold (PostgreSQL refuses it).
     """
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit_bytes:
@@ -31,4 +32,6 @@ async def read_form(request: Request, limit_bytes: int, max_fields: int) -> dict
             raise FormTooLarge
         chunks.append(chunk)
     text = b"".join(chunks).decode("utf-8", errors="replace")
-    return {key: values[0] for key, values in parse_qs(text, max_num_fields=max_fields).items()}
+    fields = parse_qs(text, max_num_fields=max_fields)
+    # A NUL comes percent-encoded (%00), so only the decoded values can hold one.
+    return {key: values[0].replace("\x00", "\ufffd") for key, values in fields.items()}

@@ -19,7 +19,16 @@ What each window's failure becomes (``extensions.code``, always with ``extension
 - ``WINDOW_UNAVAILABLE``: connection refused or dropped, or the window's circuit is open;
 - ``WINDOW_TIMEOUT``: no whole answer within the per-node timeout;
 - ``WINDOW_ERROR``: an answer that is not a GraphQL answer (HTTP 5xx, not JSON) or one without
-  data (its own errors are kept in ``extensions.nodeErrors``), or one that cannot be merged.
+  data (its own errors are kept in ``extensions.nodeErrors``), or one that cannot be merged;
+- ``RESPONSE_TOO_LARGE``: an answer over the size the hub reads (``max_response_bytes``) — what
+  the caller asked for, so the caller's error, never counted against the window's breaker.
+
+A window's breaker counts only what the window answers for: refused or dropped connections,
+HTTP 5xx, answers that are not GraphQL, timeouts once the call was sent. The caller's own limits
+(its operation's cost, checked before any window is asked, and the answer's size) and the hub's
+own load (a call waits for one of its ``connections_per_node`` to the window before its timeout
+starts; a wait as long as the timeout is ``WINDOW_TIMEOUT`` with reason ``HUB_BUSY``, not
+counted) keep a caller from making a healthy window look failing.
 
 Errors a node returns beside its data pass through with their path moved under the hub's field
 and ``extensions.windowId`` added (``node_errors``); so do the coded errors of an answer without
@@ -51,6 +60,7 @@ import aiohttp
 import orjson
 
 from federation.errors import (
+    ResponseTooLarge,
     SmenetError,
     WindowError,
     WindowTimeout,
@@ -75,6 +85,7 @@ __all__ = [
     "BreakerState",
     "Call",
     "CircuitBreaker",
+    "Failure",
     "GatheredConnection",
     "Gatherer",
     "Target",
@@ -88,6 +99,7 @@ __all__ = [
 ]
 
 ResponsePath = Sequence[str | int]  # a GraphQL response path
+Failure = WindowError | ResponseTooLarge  # why a window's answer is not there
 ACCEPT = "application/graphql-response+json, application/json;q=0.9"
 # A node names the SHA-256 of its SDL in every GraphQL answer, so the hub notices a changed
 # schema (a plugin added, a node upgraded) from the answers it gets anyway.
@@ -126,7 +138,7 @@ class WindowResult:
     window_id: str
     data: dict[str, Any] | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)  # the node's, beside its data
-    failure: WindowError | None = None  # set when the window gave no usable answer
+    failure: Failure | None = None  # set when the window gave no usable answer
     schema_hash: str | None = None  # the node's SCHEMA_HASH_HEADER, when it sent one
 
     @property
@@ -195,7 +207,7 @@ class CircuitBreaker:
 class _Failed(Exception):
     """Internal: the window failed; ``trips`` says whether it counts against its breaker."""
 
-    def __init__(self, failure: WindowError, trips: bool) -> None:
+    def __init__(self, failure: Failure, trips: bool) -> None:
         self.failure, self.trips = failure, trips
 
 
@@ -229,6 +241,9 @@ class Gatherer:
         self.keepalive = keepalive
         self.max_response_bytes = max_response_bytes
         self._breakers: dict[str, CircuitBreaker] = {}
+        # Calls under way per window, at most ``connections_per_node``: no call waits in the
+        # connection pool, where its timeout would run before it was sent.
+        self._slots: dict[str, asyncio.Semaphore] = {}
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Gatherer:
@@ -279,6 +294,7 @@ class Gatherer:
     def forget(self, window_id: str) -> None:
         """Drop a window's breaker, e.g. when it is revoked or its endpoint changes."""
         self._breakers.pop(window_id, None)
+        self._slots.pop(window_id, None)
 
     async def gather(
         self, calls: Sequence[Call], timeout: float | None = None
@@ -302,6 +318,30 @@ class Gatherer:
             )
             return WindowResult(window_id, failure=failure)
         limit = self.timeout if timeout is None else timeout
+        slot = self._slots.setdefault(window_id, asyncio.Semaphore(self.connections_per_node))
+        try:
+            # The wait for one of this hub's connections to the window is the hub's own load:
+            # the window's time starts once the call can be sent.
+            async with asyncio.timeout(limit):
+                await slot.acquire()
+        except BaseException as error:
+            breaker.released()
+            if not isinstance(error, TimeoutError):
+                raise
+            failure = WindowTimeout(
+                f"window {window_id} was not asked: every connection of this hub to it stayed "
+                f"busy for {limit:g} s",
+                windowId=window_id,
+                reason="HUB_BUSY",
+            )
+            return WindowResult(window_id, failure=failure)
+        try:
+            return await self._call(call, breaker, limit)
+        finally:
+            slot.release()
+
+    async def _call(self, call: Call, breaker: CircuitBreaker, limit: float) -> WindowResult:
+        window_id = call.target.window_id
         try:
             async with asyncio.timeout(limit):
                 payload, schema_hash = await self._send(call)
@@ -318,9 +358,9 @@ class Gatherer:
             else:
                 breaker.succeeded()  # the node is up: it answered GraphQL
             return WindowResult(window_id, failure=failed.failure)
-        except Exception:  # e.g. the token could not be made: this window's failure alone
+        except Exception:  # e.g. the token could not be made: the hub's failure, not the window's
             log.exception("call to window %s failed", window_id)
-            breaker.failed()
+            breaker.released()
             failure = WindowError(f"window {window_id} could not be asked", windowId=window_id)
             return WindowResult(window_id, failure=failure)
         except BaseException:  # cancelled: the breaker learnt nothing
@@ -360,7 +400,7 @@ class Gatherer:
     async def _read(self, window_id: str, answer: aiohttp.ClientResponse) -> Any:
         size = answer.content_length
         if size is not None and size > self.max_response_bytes:
-            raise _Failed(_too_large(window_id, self.max_response_bytes, answer.status), True)
+            raise _Failed(_too_large(window_id, self.max_response_bytes, answer.status), False)
         if size is not None:
             raw = await answer.read()
         else:
@@ -369,7 +409,7 @@ class Gatherer:
                 total += len(chunk)
                 if total > self.max_response_bytes:
                     raise _Failed(
-                        _too_large(window_id, self.max_response_bytes, answer.status), True
+                        _too_large(window_id, self.max_response_bytes, answer.status), False
                     )
                 chunks.append(chunk)
             raw = b"".join(chunks)
@@ -404,9 +444,13 @@ def _unavailable(window_id: str, why: str) -> WindowUnavailable:
     )
 
 
-def _too_large(window_id: str, limit: int, status: int) -> WindowError:
-    return WindowError(
-        f"window {window_id} sent an answer over {limit} bytes", windowId=window_id, status=status
+def _too_large(window_id: str, limit: int, status: int) -> ResponseTooLarge:
+    return ResponseTooLarge(
+        f"window {window_id}'s answer to this operation is over {limit} bytes: ask for fewer "
+        "items or fields",
+        windowId=window_id,
+        status=status,
+        max=limit,
     )
 
 
@@ -446,7 +490,7 @@ def failure_error(failure: SmenetError, path: ResponsePath) -> dict[str, Any]:
 
 
 def failure_errors(
-    failure: WindowError, path: ResponsePath, node_path: ResponsePath = ()
+    failure: Failure, path: ResponsePath, node_path: ResponsePath = ()
 ) -> list[dict[str, Any]]:
     """What a failed window puts in the hub's answer at ``path``: a node that answered without
     data because it refused fields (coded errors with a path, e.g. UNAUTHENTICATED on a non-null

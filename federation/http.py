@@ -1,25 +1,39 @@
 """The HTTP endpoints both hub and nodes serve: GraphQL over HTTP with spec-conformant status
-codes and media types, fast JSON and GraphiQL served offline; the health and readiness checks."""
+codes and media types, fast JSON and GraphiQL served offline; the health and readiness checks.
+A body that is no GraphQL request gets 400 with a JSON error (``BAD_REQUEST``), never a 500."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
+from federation.errors import BadRequest, RateLimited
 from federation.graphiql import graphiql_html
-from federation.storage import ping
+from federation.inputs import shorten
+from federation.ratelimit import retry_after
+from federation.storage import UnusableDatabase, ping
 from federation.trust import MAX_TTL, KeyPair, jwks
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+# Arrays and objects nested deeper in a request's JSON are refused: no GraphQL input needs as
+# many, and what reads variables later (coercion, the JSON scalar) recurses over them.
+MAX_JSON_DEPTH = 64
+# A JSON document whose first token opens an object or an array (a batch).
+_OBJECT_OR_ARRAY = re.compile(rb"[ \t\r\n]*[{\[]")
 
 
 def negotiate(accept: str) -> str:
@@ -33,6 +47,43 @@ def negotiate(accept: str) -> str:
     return "application/json"
 
 
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    media_type: str = "application/json",
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> Response:
+    """An HTTP error with a GraphQL-shaped JSON body: ``errors[0].extensions.code`` is ``code``."""
+    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    return Response(orjson.dumps(body), status, headers, media_type)
+
+
+def too_many_requests(wait: float, message: str) -> Response:
+    """429 with ``Retry-After`` and the code ``RATE_LIMITED`` (``federation.ratelimit``)."""
+    seconds = retry_after(wait)
+    return error_response(
+        429, "RATE_LIMITED", message, headers={"retry-after": seconds}, retryAfter=int(seconds)
+    )
+
+
+def too_deep(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether JSON ``value`` nests arrays and objects more than ``limit`` levels deep."""
+    # Level by level, without recursion: each value is looked at once.
+    level = [value] if isinstance(value, dict | list) else []
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
+
+
 def is_request_error(result: ExecutionResult) -> bool:
     """Parse, validation and variable-coercion errors: no data, and no error has a path."""
     return (
@@ -41,8 +92,53 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 
 class GraphQLView(GraphQL[Any, None]):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:  # strawberry's refusals (4xx), as JSON, not plain text
+            media_type = negotiate(request.headers.get("accept", ""))
+            reason = shorten(error.reason)  # it may quote the request, e.g. an operation's name
+            response = error_response(error.status_code, BadRequest.code, reason, media_type)
+        await response(scope, receive, send)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        # A caller without a login over its address's limit is refused by the server's context
+        # (``RequestContext.of_request``) before the body is read.
+        try:
+            return await super().run(request, context, root_value)
+        except RateLimited as refused:
+            return too_many_requests(refused.extensions["retryAfter"], refused.message)
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson takes UTF-8 only, and refuses nesting beyond its own bound without recursing.
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            raise HTTPException(400, f"the request is not JSON in UTF-8: {error}") from None
+        if too_deep(value):
+            raise HTTPException(400, f"the JSON nests deeper than {MAX_JSON_DEPTH} levels")
+        return value
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        # The base class reads a JSON body's fields as an object's: a string, number, boolean or
+        # null there would be a 500. An array is a batch, which it refuses itself.
+        content_type, _ = parse_content_type(request.content_type or "")
+        if (
+            request.method == "POST"
+            and "application/json" in content_type
+            and not _OBJECT_OR_ARRAY.match(await request.get_body())
+        ):
+            raise HTTPException(400, "the request body must be a JSON object")
+        return await super().parse_http_body(request)
 
     async def get_sub_response(self, request: Request) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -99,6 +195,9 @@ def health_routes(migrated: Callable[[], bool], log: logging.Logger) -> list[Rou
     async def readyz(_: Request) -> Response:
         try:
             await ping()
+        except UnusableDatabase as error:  # a malformed file: the reason, without the path
+            log.error("readiness check: database %s: %s", error.where, error)
+            return JSONResponse({"status": "malformed", "reason": str(error)}, status_code=503)
         except Exception:  # any failure means not ready; details go to the log, not the caller
             log.exception("readiness check: database unavailable")
             return JSONResponse({"status": "unavailable"}, status_code=503)

@@ -9,11 +9,23 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from federation.errors import InvalidId
+from federation.inputs import quote
 
-__all__ = ["WINDOW_ID_PATTERN", "make_id", "new_uuid", "parse_id", "uuid_time"]
+__all__ = ["WINDOW_ID_PATTERN", "check_window_id", "make_id", "new_uuid", "parse_id", "uuid_time"]
 
 # Lower-case letters, digits and dashes; no colon, so the first colon splits an ID.
 WINDOW_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+def check_window_id(value: str) -> str:
+    """``value`` if it has a window id's form, else ``InvalidId``: no window has another, and
+    one longer than the column would fail in the database rather than as the caller's error."""
+    if not WINDOW_ID_PATTERN.fullmatch(value):
+        raise InvalidId(
+            f"{quote(value)} is not a window id:"
+            " lower-case letters, digits and dashes, 2–63 characters"
+        )
+    return value
 
 
 def make_id(window_id: str, local: uuid.UUID) -> str:
@@ -24,11 +36,11 @@ def parse_id(record_id: str) -> tuple[str, uuid.UUID]:
     """Split a network ID into window id and local UUID, or raise ``InvalidId``."""
     window_id, sep, local = record_id.partition(":")
     if not sep or not WINDOW_ID_PATTERN.match(window_id):
-        raise InvalidId(f"{record_id!r} is not a record ID of the form <windowId>:<uuid>")
+        raise InvalidId(f"{quote(record_id)} is not a record ID of the form <windowId>:<uuid>")
     try:
         return window_id, uuid.UUID(local)
     except ValueError:
-        raise InvalidId(f"{record_id!r} does not end in a UUID") from None
+        raise InvalidId(f"{quote(record_id)} does not end in a UUID") from None
 
 
 _last = 0

@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from federation.errors import InvalidCursor
+from federation.inputs import quote
 from federation.pagination import check_first
 
 __all__ = [
@@ -76,7 +77,7 @@ def order_key(record_id: str) -> tuple[int, str]:
     """The network order's key of a record ID: sort descending for newest first."""
     match = _ID.fullmatch(record_id)
     if match is None:
-        raise NotMergeable(f"{record_id!r} is not a network ID with a UUIDv7")
+        raise NotMergeable(f"{quote(record_id)} is not a network ID with a UUIDv7")
     # The first 48 bits of a UUIDv7, the Unix millisecond, are its first 12 hex digits.
     return int(match[2] + match[3], 16), record_id
 
@@ -201,14 +202,14 @@ def decode_cursor(cursor: str) -> dict[str, str]:
     try:
         payload = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
-        raise InvalidCursor(f"{cursor!r} is not a cursor of this list") from None
+        raise InvalidCursor(f"{quote(cursor)} is not a cursor of this list") from None
     state = payload.get("w") if isinstance(payload, dict) else None
     if (
         not isinstance(state, dict)
         or payload.get("v") != CURSOR_VERSION
         or not all(isinstance(k, str) and isinstance(v, str) for k, v in state.items())
     ):
-        raise InvalidCursor(f"{cursor!r} is not a cursor of this list")
+        raise InvalidCursor(f"{quote(cursor)} is not a cursor of this list")
     return state
 
 

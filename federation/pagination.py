@@ -14,6 +14,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from federation.errors import InputError, InvalidCursor, LimitExceeded
+from federation.inputs import quote
 
 M = TypeVar("M", bound=Model)
 
@@ -45,7 +46,7 @@ def decode_cursor(cursor: str) -> uuid.UUID:
     try:
         return uuid.UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
-        raise InvalidCursor(f"{cursor!r} is not a cursor of this list") from None
+        raise InvalidCursor(f"{quote(cursor)} is not a cursor of this list") from None
 
 
 def check_first(first: int) -> None:

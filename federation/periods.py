@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from federation.errors import InputError
+from federation.inputs import quote
 
 __all__ = ["Period", "ending_within", "last_ended"]
 
@@ -28,7 +29,7 @@ class Period:
         match = _PERIOD.match(label.strip())
         if match is None:
             raise InputError(
-                f"a period is a month like 2026-10 or a quarter like 2026-Q4, not {label!r}",
+                f"a period is a month like 2026-10 or a quarter like 2026-Q4, not {quote(label)}",
                 field="period",
             )
         year = int(match[1])

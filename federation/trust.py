@@ -34,6 +34,8 @@ from cryptography.hazmat.primitives.serialization import (
 from jwt.algorithms import OKPAlgorithm
 
 from federation.errors import InvalidToken, MissingToken, TokenExpired, TokenReplayed, UnknownKey
+from federation.ids import WINDOW_ID_PATTERN
+from federation.inputs import quote
 
 __all__ = [
     "ALGORITHM",
@@ -347,7 +349,9 @@ class TokenVerifier:
         header, payload = unverified["header"], unverified["payload"]
         if header.get("alg") != ALGORITHM:
             alg = header.get("alg")
-            raise _invalid(TokenProblem.WRONG_ALGORITHM, f"algorithm {alg!r} refused; use EdDSA")
+            raise _invalid(
+                TokenProblem.WRONG_ALGORITHM, f"algorithm {quote(alg)} refused; use EdDSA"
+            )
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise _invalid(TokenProblem.MALFORMED, "token header has no kid")
@@ -361,7 +365,7 @@ class TokenVerifier:
             raise _invalid(TokenProblem.MALFORMED, f"malformed token: {error}") from None
         self._check_times(claims, payload.get("nbf"))
         if claims.audience != self.audience:
-            raise _invalid(TokenProblem.WRONG_AUDIENCE, f"token is for {claims.audience!r}")
+            raise _invalid(TokenProblem.WRONG_AUDIENCE, f"token is for {quote(claims.audience)}")
         key = f"{claims.issuer} {claims.jti}"  # ids are unique per issuer only
         if await self._guard.seen(key, claims.expires_at + self._leeway):
             raise TokenReplayed("token id already used", reason=TokenProblem.REPLAYED.value)
@@ -376,7 +380,7 @@ class TokenVerifier:
                 with contextlib.suppress(ValueError):  # a key of another type is no match
                     return public_key(jwk)
         raise UnknownKey(
-            f"key {kid!r} is not among {issuer!r}'s current keys (unknown or revoked)",
+            f"key {quote(kid)} is not among {issuer!r}'s current keys (unknown or revoked)",
             reason=TokenProblem.UNKNOWN_KEY.value,
         )
 
@@ -405,8 +409,11 @@ def _claims(payload: dict[str, Any]) -> Claims:
         if not isinstance(value, wanted) or isinstance(value, bool) or value == "":
             message = f"claim {name!r} missing or of the wrong type"
             raise _invalid(TokenProblem.MISSING_CLAIM, message, claim=name)
+    # Issuers are the hub and windows: any other issuer is refused before it is looked up.
+    if not WINDOW_ID_PATTERN.fullmatch(payload["iss"]):
+        raise _invalid(TokenProblem.MALFORMED, "claim 'iss' must be the hub or a window id")
     obo = payload.get("obo")
-    if obo is not None and not isinstance(obo, str):
+    if obo is not None and not (isinstance(obo, str) and WINDOW_ID_PATTERN.fullmatch(obo)):
         raise _invalid(TokenProblem.MALFORMED, "claim 'obo' must be a window id")
     try:
         issued_at = datetime.fromtimestamp(payload["iat"], UTC)

@@ -19,8 +19,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from federation.compose import Composition
+from federation.context import RateLimits
 from federation.graphiql import STATIC_DIR
 from federation.http import GraphQLView, health_routes, jwks_route
+from federation.limits import QueryLimits
+from federation.ratelimit import per_minute
 from federation.schedule import Scheduler
 from federation.trust import KeyPair, load_key, retired_keys
 from hub import db
@@ -43,12 +46,18 @@ _REQUEST_SCHEMA: ContextVar[strawberry.Schema | None] = ContextVar("hub_schema",
 
 
 class HubGraphQL(GraphQLView):
-    def __init__(self, settings: HubSettings, network: Network, trust: HubTrust) -> None:
-        self._built = (Composition().signature, build_schema(settings.max_query_depth, network))
+    def __init__(
+        self, settings: HubSettings, network: Network, trust: HubTrust, limits: RateLimits
+    ) -> None:
+        self._built = (Composition().signature, build_schema(QueryLimits.of(settings), network))
         super().__init__(self._built[1])
         self.settings = settings
         self.network = network
         self.trust = trust
+        self.limits = limits
+        self.objections = per_minute(
+            "objection", settings.objection_rate_per_minute, settings.objection_burst
+        )
 
     @property  # type: ignore[override]
     def schema(self) -> strawberry.Schema:
@@ -60,9 +69,10 @@ class HubGraphQL(GraphQLView):
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         context = await Context.of_request(
-            self.settings, request, response, self.trust.authenticate
+            self.settings, request, response, self.trust.authenticate, self.limits
         )
         context.trust = self.trust
+        context.objections = self.objections
         context.network = self.network
         context.view = await self.network.view()
         _REQUEST_SCHEMA.set(self._schema_of(context.view.composition))
@@ -73,7 +83,7 @@ class HubGraphQL(GraphQLView):
         signature = composition.signature
         if self._built[0] != signature:
             try:
-                schema = build_schema(self.settings.max_query_depth, self.network, composition)
+                schema = build_schema(QueryLimits.of(self.settings), self.network, composition)
             except (TypeError, ValueError):
                 # Composition keeps plugins apart; should a schema still fail to build, the hub
                 # goes on with the last one that did rather than fail every request.
@@ -90,8 +100,12 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> ASGIApp:
     calendar.use_timezone(settings.timezone)
     trust = HubTrust(key)
     state = {"migrated": False}
-    network = Network(settings.node_timeout_seconds, reserved_type_names())
+    network = Network(
+        settings.node_timeout_seconds, reserved_type_names(), settings.max_window_answer_bytes
+    )
     scheduler = build_scheduler(settings, network, trust)
+    # One bucket per address for the GraphQL login and the dashboard's login form alike.
+    limits = RateLimits.of(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -114,11 +128,13 @@ def create_app(settings: HubSettings, key: KeyPair | None = None) -> ASGIApp:
 
     app = Starlette(
         routes=[
-            Route("/graphql", HubGraphQL(settings, network, trust), methods=["GET", "POST"]),
+            Route(
+                "/graphql", HubGraphQL(settings, network, trust, limits), methods=["GET", "POST"]
+            ),
             *health_routes(lambda: state["migrated"], log),
             jwks_route(key, retired_keys(settings.key_path())),
             Mount("/static/graphiql", StaticFiles(directory=STATIC_DIR), name="graphiql"),
-            *dashboard_routes(settings, network, trust),
+            *dashboard_routes(settings, network, trust, limits.login),
         ],
         lifespan=lifespan,
     )

@@ -1,4 +1,5 @@
-"""``smenet hub …``: initialise and serve the hub, rotate and revoke its signing keys."""
+"""``smenet hub …``: initialise and serve the hub, rotate and revoke its signing keys, unlock
+its users."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 from federation import console
 from federation.console import CommandError
+from federation.serve import serve
 from federation.trust import (
     generate_key,
     load_key,
@@ -51,6 +51,14 @@ def add_commands(commands: Any) -> None:
     revoke.add_argument("kid", help="the key's id, as `rotate-key` printed it")
     revoke.set_defaults(run=run_revoke_key)
 
+    user = commands.add_parser("user", help="the hub's users").add_subparsers(
+        dest="user_command", required=True
+    )
+    unlock = user.add_parser("unlock", help="end every address's wait to log in as USERNAME")
+    unlock.add_argument("--data", type=Path, required=True)
+    unlock.add_argument("username")
+    unlock.set_defaults(run=run_unlock)
+
 
 def run_init(args: argparse.Namespace) -> None:
     data: Path = args.data
@@ -78,10 +86,11 @@ def run_serve(args: argparse.Namespace) -> None:
         key = load_key(settings.key_path())
     except (OSError, ValueError) as error:
         raise CommandError(f"cannot read the hub's key {settings.key_path()}: {error}") from None
+    console.check_database(db.check_initialised, settings.db_url())
     console.migrate(db.apply_migrations, settings.db_url())
     app = create_app(settings, key)
     print(f"hub: http://{host}:{port}/graphql", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    serve(app, host, port, settings)
 
 
 def run_rotate_key(args: argparse.Namespace) -> None:
@@ -109,3 +118,10 @@ def run_revoke_key(args: argparse.Namespace) -> None:
         raise CommandError(f"cannot read the hub's keys: {error}") from None
     print(f"key {args.kid} is no longer published once the hub restarts; nodes drop it within")
     print("their hub_keys_ttl_seconds (at most 60 s) after that.")
+
+
+def run_unlock(args: argparse.Namespace) -> None:
+    settings = console.settings_of(load_settings, args.data)
+    console.check_database(db.check_initialised, settings.db_url())
+    console.unlock_user(db.open_db, ACCOUNTS.unlock, settings.db_url(), args.username)
+    print(f"user {args.username}: every address may try its password again")

@@ -9,7 +9,7 @@ from tortoise import Tortoise
 from federation import storage
 from federation.storage import close_db
 
-__all__ = ["apply_migrations", "close_db", "open_db", "tortoise_config"]
+__all__ = ["apply_migrations", "check_initialised", "close_db", "open_db", "tortoise_config"]
 
 
 def tortoise_config(db_url: str) -> dict[str, Any]:
@@ -24,6 +24,11 @@ TORTOISE_ORM = tortoise_config("sqlite://:memory:")
 
 async def apply_migrations(db_url: str) -> None:
     await storage.apply_migrations(tortoise_config(db_url))
+
+
+async def check_initialised(db_url: str) -> None:
+    """Raise ``storage.UnusableDatabase`` unless the database is the hub's, intact, initialised."""
+    await storage.check_initialised(tortoise_config(db_url), "hub", "smenet hub init")
 
 
 async def open_db(db_url: str) -> None:

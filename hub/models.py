@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise import fields
 
-from federation import schedule, storage
+from federation import lockout, schedule, storage
 from federation.accounts import Account
 from federation.storage import Record
 
@@ -17,6 +17,12 @@ from federation.storage import Record
 class HubUser(Account):
     class Meta:
         table = "hub_users"
+
+
+class LoginFailure(lockout.LoginFailure):
+    class Meta:
+        table = "login_failures"
+        unique_together = (("username", "address"),)
 
 
 class AuditEntry(storage.AuditEntry):
@@ -111,6 +117,8 @@ class Objection(Record):
     # Personal information (PIPL): shown to hub roles only.
     contact = fields.CharField(max_length=200)
     filed_by = fields.CharField(max_length=64)
+    # The client address it came from, never shown: bounds the open objections of one address.
+    address = fields.CharField(max_length=lockout.ADDRESS_LENGTH, default="")
     status = fields.CharField(max_length=16, default="OPEN")
     resolution_note = fields.TextField(default="")
     resolved_by = fields.CharField(max_length=64, null=True)

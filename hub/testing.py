@@ -32,6 +32,7 @@ __all__ = [
     "WindowSpec",
     "free_port",
     "onboard",
+    "publicise",
     "smenet",
     "start_network_hub",
 ]
@@ -125,9 +126,8 @@ def node_jwk(endpoint: str) -> dict[str, Any]:
     return dict(httpx.get(jwks).json()["keys"][0])
 
 
-async def onboard(net: NetworkHub, spec: WindowSpec, endpoint: str) -> None:
-    """Apply, review (by two experts), approve, publicity (0 days), connect the node serving
-    ``endpoint``."""
+async def publicise(net: NetworkHub, spec: WindowSpec) -> None:
+    """Apply, review (by two experts), approve and start the publicity of ``spec``'s window."""
     hub, operator = net.hub, net.operator
     application = {
         "windowId": spec.window_id,
@@ -146,5 +146,10 @@ async def onboard(net: NetworkHub, spec: WindowSpec, endpoint: str) -> None:
         token = await hub.login(reviewer)
         await hub.ok(REVIEW, {"id": spec.window_id}, token=token)
     await hub.ok(PUBLICITY, {"id": spec.window_id}, token=operator)
+
+
+async def onboard(net: NetworkHub, spec: WindowSpec, endpoint: str) -> None:
+    """``publicise`` (0 days), then connect the node serving ``endpoint``."""
+    await publicise(net, spec)
     variables = {"id": spec.window_id, "e": endpoint, "k": node_jwk(endpoint)}
-    await hub.ok(CONNECT, variables, token=operator)
+    await net.hub.ok(CONNECT, variables, token=net.operator)

@@ -17,9 +17,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.printer import print_schema
 
 from federation.compose import sdl_hash
+from federation.context import RateLimits
 from federation.gather import SCHEMA_HASH_HEADER
 from federation.graphiql import STATIC_DIR
 from federation.http import GraphQLView, health_routes, jwks_route
+from federation.limits import QueryLimits
 from federation.schedule import Scheduler
 from federation.trust import load_or_create_key
 from node import db
@@ -40,10 +42,11 @@ log = logging.getLogger("smenet.node")
 
 class NodeGraphQL(GraphQLView):
     def __init__(self, settings: NodeSettings, plugins: PluginHost) -> None:
-        schema = build_schema(settings.max_query_depth, plugins)
+        schema = build_schema(QueryLimits.of(settings), plugins)
         super().__init__(schema)
         self.settings = settings
         self.trust = NodeTrust(settings)
+        self.limits = RateLimits.of(settings)
         # The hash of what `_service { sdl }` answers: the hub reads the SDL again when it changes.
         self.schema_hash = sdl_hash(print_schema(schema))
 
@@ -53,7 +56,9 @@ class NodeGraphQL(GraphQLView):
         return sub_response
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        return await Context.of_request(self.settings, request, response, self.trust.authenticate)
+        return await Context.of_request(
+            self.settings, request, response, self.trust.authenticate, self.limits
+        )
 
 
 def create_app(settings: NodeSettings) -> ASGIApp:
@@ -100,8 +105,8 @@ def create_app(settings: NodeSettings) -> ASGIApp:
             *health_routes(lambda: state["migrated"], log),
             jwks_route(key),
             Mount("/static/graphiql", StaticFiles(directory=STATIC_DIR), name="graphiql"),
-            *demand_form.ROUTES,
-            *feedback_page.ROUTES,
+            *demand_form.routes(settings),
+            *feedback_page.routes(settings),
         ],
         lifespan=lifespan,
     )

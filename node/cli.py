@@ -1,18 +1,18 @@
-"""``smenet node …``: initialise, serve, seed and inspect a window node."""
+"""``smenet node …``: initialise, serve, seed and inspect a window node, unlock its users."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
-
-import uvicorn
 
 from federation import console
 from federation.console import CommandError
 from federation.errors import SmenetError
 from federation.ids import WINDOW_ID_PATTERN, make_id
+from federation.serve import serve
 from federation.trust import load_or_create_key
 from node import db
 from node.config import CONFIG_FILE, NodeSettings, load_settings
@@ -36,6 +36,11 @@ def add_commands(commands: Any) -> None:
     init.add_argument("--db", default="", help="sqlite://PATH or postgres://… (default: DIR)")
     init.add_argument("--hub", default="", help="URL of the hub")
     init.add_argument("--port", type=int, default=8100)
+    init.add_argument(
+        "--public-url",
+        default="",
+        help="base URL of the window's public pages (default: http://127.0.0.1:PORT)",
+    )
     init.add_argument("--admin-password", help="password of user `admin` (asked if omitted)")
     init.set_defaults(run=run_init)
 
@@ -59,6 +64,14 @@ def add_commands(commands: Any) -> None:
     outbox.add_argument("--failed", action="store_true", help="those the hub refused for good")
     outbox.set_defaults(run=run_outbox)
 
+    user = commands.add_parser("user", help="the window's users").add_subparsers(
+        dest="user_command", required=True
+    )
+    unlock = user.add_parser("unlock", help="end every address's wait to log in as USERNAME")
+    unlock.add_argument("--data", type=Path, required=True)
+    unlock.add_argument("username")
+    unlock.set_defaults(run=run_unlock)
+
 
 def run_init(args: argparse.Namespace) -> None:
     data: Path = args.data
@@ -71,18 +84,22 @@ def run_init(args: argparse.Namespace) -> None:
     except SmenetError as error:
         raise CommandError(f"--region: {error.message}") from None
     password = console.check_init_arguments(args.db, args.admin_password)
+    try:
+        settings = NodeSettings(
+            window_id=args.window_id,
+            name=args.name,
+            region_code=region.code,
+            kind=args.kind.upper(),
+            industries=[c.strip() for c in args.industries.split(",") if c.strip()],
+            db=args.db,
+            hub=args.hub,
+            port=args.port,
+            public_url=args.public_url,
+            data_dir=data,
+        )
+    except ValueError as error:  # e.g. --public-url, which the message names
+        raise CommandError(str(error)) from None
     data.mkdir(parents=True, exist_ok=True)
-    settings = NodeSettings(
-        window_id=args.window_id,
-        name=args.name,
-        region_code=region.code,
-        kind=args.kind.upper(),
-        industries=[c.strip() for c in args.industries.split(",") if c.strip()],
-        db=args.db,
-        hub=args.hub,
-        port=args.port,
-        data_dir=data,
-    )
     console.create_admin(db.open_db, ACCOUNTS.create_first_admin, settings.db_url(), password)
     load_or_create_key(settings.key_path())
     path = settings.save()
@@ -93,8 +110,11 @@ def run_serve(args: argparse.Namespace) -> None:
     from node.app import create_app
 
     settings = console.settings_of(load_settings, args.data)
+    # Where it is served, as the default public URL says too.
     host = args.host or settings.host
     port = args.port or settings.port
+    settings = dataclasses.replace(settings, host=host, port=port)
+    console.check_database(db.check_initialised, settings.db_url())
     console.migrate(db.apply_migrations, settings.db_url())
     try:
         app = create_app(settings)
@@ -107,7 +127,7 @@ def run_serve(args: argparse.Namespace) -> None:
     print(
         f"window {settings.window_id} ({settings.name}): http://{host}:{port}/graphql", flush=True
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    serve(app, host, port, settings)
 
 
 def run_seed(args: argparse.Namespace) -> None:
@@ -116,6 +136,7 @@ def run_seed(args: argparse.Namespace) -> None:
     if args.size < 0:
         raise CommandError("--size must not be negative")
     settings = console.settings_of(load_settings, args.data)
+    console.check_database(db.check_initialised, settings.db_url())
     console.migrate(db.apply_migrations, settings.db_url())
     try:
         summary = asyncio.run(seed(settings, size=args.size))
@@ -152,6 +173,7 @@ def run_seed(args: argparse.Namespace) -> None:
 def run_verify(args: argparse.Namespace) -> int:
     """Exit 0 when the chain and every record's row agree with the hashes, else 1."""
     settings = console.settings_of(load_settings, args.data)
+    console.check_database(db.check_initialised, settings.db_url())
 
     async def walk() -> tuple[int, Break | None]:
         await db.open_db(settings.db_url())
@@ -179,6 +201,7 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_outbox(args: argparse.Namespace) -> None:
     """One line per pending (or, with --failed, refused) message, oldest first."""
     settings = console.settings_of(load_settings, args.data)
+    console.check_database(db.check_initialised, settings.db_url())
 
     async def read() -> list[OutboxMessage]:
         await db.open_db(settings.db_url())
@@ -198,3 +221,10 @@ def run_outbox(args: argparse.Namespace) -> None:
             f" {'failed' if m.failed_at else 'next try'} {when or 'now'}: {m.last_error or ''}"
         )
     print(f"{len(messages)} {'failed' if args.failed else 'pending'} messages")
+
+
+def run_unlock(args: argparse.Namespace) -> None:
+    settings = console.settings_of(load_settings, args.data)
+    console.check_database(db.check_initialised, settings.db_url())
+    console.unlock_user(db.open_db, ACCOUNTS.unlock, settings.db_url(), args.username)
+    print(f"user {args.username}: every address may try its password again")

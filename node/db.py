@@ -10,7 +10,7 @@ from tortoise import Tortoise
 from federation import storage
 from federation.storage import close_db
 
-__all__ = ["apply_migrations", "close_db", "open_db", "tortoise_config"]
+__all__ = ["apply_migrations", "check_initialised", "close_db", "open_db", "tortoise_config"]
 
 MODEL_MODULES = ["node.models"]
 
@@ -41,6 +41,11 @@ TORTOISE_ORM = tortoise_config("sqlite://:memory:")
 async def apply_migrations(db_url: str, plugin_apps: Mapping[str, AppStorage] = {}) -> None:
     """Bring the schema up to date; a no-op when every migration is applied."""
     await storage.apply_migrations(tortoise_config(db_url, plugin_apps))
+
+
+async def check_initialised(db_url: str) -> None:
+    """Raise ``storage.UnusableDatabase`` unless the database is a node's, intact, initialised."""
+    await storage.check_initialised(tortoise_config(db_url), "node", "smenet node init")
 
 
 async def open_db(db_url: str, plugin_apps: Mapping[str, AppStorage] = {}) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from federation import schedule, storage
+from federation import lockout, schedule, storage
 from federation.accounts import Account
 from federation.ids import new_uuid
 from node import clock
@@ -29,6 +29,12 @@ class Record(storage.Record):
 class User(Account, Record):
     class Meta:
         table = "users"
+
+
+class LoginFailure(lockout.LoginFailure, Record):
+    class Meta:
+        table = "login_failures"
+        unique_together = (("username", "address"),)
 
 
 class Agency(Record):
@@ -113,10 +119,13 @@ class AuditEntry(storage.AuditEntry, Record):
 
 
 class Demand(Record):
-    enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
-        "node.Enterprise", related_name="demands", on_delete=fields.RESTRICT
+    # None only for a demand from the public form until staff confirm whose it is.
+    enterprise: fields.ForeignKeyNullableRelation[Enterprise] = fields.ForeignKeyField(
+        "node.Enterprise", related_name="demands", null=True, on_delete=fields.RESTRICT
     )
-    enterprise_id: uuid.UUID
+    enterprise_id: uuid.UUID | None
+    # The public form's enterprise as typed (name, codes, contact), kept once confirmed.
+    claim: fields.Field[dict[str, str] | None] = fields.JSONField(null=True)
     title = fields.CharField(max_length=200)
     description = fields.TextField(default="")
     category = fields.CharField(max_length=32)

@@ -43,9 +43,15 @@ def node(
     make_db_url: Callable[[str], str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[NodeServer]:
-    """One node per test module and database, shared by the module's tests."""
+    """One node per test module and database, shared by the module's tests; a module's
+    ``NODE_ENV`` (SMENET_* settings) is its environment."""
     data_dir: Path = tmp_path_factory.mktemp(f"node-{request.param}")
-    server = NodeServer(data_dir=data_dir, db_url=make_db_url(request.param), window_id="sz-ns")
+    server = NodeServer(
+        data_dir=data_dir,
+        db_url=make_db_url(request.param),
+        window_id="sz-ns",
+        env=getattr(request.module, "NODE_ENV", {}),
+    )
     server.init()
     server.start()
     yield server

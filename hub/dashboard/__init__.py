@@ -18,6 +18,8 @@ from starlette.staticfiles import StaticFiles
 from federation.accounts import ANONYMOUS, Actor, LoginPolicy, require
 from federation.errors import Forbidden, SmenetError, Unauthenticated
 from federation.forms import FormTooLarge, read_form
+from federation.http import too_many_requests
+from federation.ratelimit import RateLimiter, client_address
 from hub.config import HubSettings
 from hub.dashboard import data, export
 from hub.dashboard.page import STATIC, dashboard_page, login_page, message_page
@@ -58,10 +60,14 @@ def _same_origin(request: Request) -> bool:
 
 
 class Dashboard:
-    """The dashboard's endpoints, over the hub's network, trust and settings."""
+    """The dashboard's endpoints, over the hub's network, trust and settings; ``logins`` is the
+    hub's rate limit of logins per client address, the GraphQL login's too."""
 
-    def __init__(self, settings: HubSettings, network: Network, trust: HubTrust) -> None:
+    def __init__(
+        self, settings: HubSettings, network: Network, trust: HubTrust, logins: RateLimiter
+    ) -> None:
         self.settings, self.network, self.trust = settings, network, trust
+        self.logins = logins
 
     async def _reader(self, request: Request) -> Actor | Response:
         """The caller when they may see the dashboard; else the login page or FORBIDDEN."""
@@ -87,13 +93,17 @@ class Dashboard:
             return _redirect(PATH) if actor.authenticated else login_page()
         if not _same_origin(request):
             return message_page("FORBIDDEN", "a login must come from this hub's own page", 403)
+        address = client_address(request)
+        if wait := self.logins.take(address):
+            return too_many_requests(wait, "too many logins from this address: try again later")
         try:
             form = await read_form(request, MAX_FORM_BYTES, MAX_FORM_FIELDS)
         except (FormTooLarge, ValueError):
             return login_page("表单过大", status=413)
         username, password = form.get("username", "").strip(), form.get("password", "")
         try:
-            token, user = await ACCOUNTS.login(username, password, LoginPolicy.of(self.settings))
+            policy = LoginPolicy.of(self.settings)
+            token, user = await ACCOUNTS.login(username, password, policy, address)
         except SmenetError as error:
             await audit.record(ANONYMOUS, "dashboardLogin", username, error.code)
             message = "用户名或密码错误" if error.code == "INVALID_CREDENTIALS" else error.message
@@ -145,9 +155,11 @@ class Dashboard:
         return Response(body, media_type=export.FORMATS[fmt], headers=headers)
 
 
-def routes(settings: HubSettings, network: Network, trust: HubTrust) -> list[BaseRoute]:
+def routes(
+    settings: HubSettings, network: Network, trust: HubTrust, logins: RateLimiter
+) -> list[BaseRoute]:
     """The dashboard's routes and its static assets (Chart.js among them), for the hub's app."""
-    board = Dashboard(settings, network, trust)
+    board = Dashboard(settings, network, trust, logins)
     return [
         Route(PATH, board.page),
         Route(LOGIN, board.login, methods=["GET", "POST"]),

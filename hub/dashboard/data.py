@@ -14,7 +14,7 @@ from typing import Any
 
 from federation.accounts import Actor
 from federation.errors import WindowError
-from federation.gather import Call, Target, WindowResult
+from federation.gather import Call, Failure, Target, WindowResult
 from hub.domain import assessment, calendar, registry, reports, routing
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
@@ -103,7 +103,7 @@ class WindowIndicators:
     window_id: str
     name: str
     months: list[MonthFigures] | None  # None: the window's node gave no usable answer
-    failure: WindowError | None = None
+    failure: Failure | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from federation.errors import Forbidden, InputError, InvalidTransition, NotFound
+from federation.ids import check_window_id
 from federation.inputs import required_text
 from federation.pagination import Page, paginate
 from federation.trust import HUB_SUPERVISION, PARTNER, PUBLIC
@@ -259,11 +260,11 @@ async def create_agreement(actor: Actor, form: AgreementForm) -> Agreement:
         raise InputError(f"validUntil {form.valid_until} is before validFrom {form.valid_from}")
     if form.valid_until is not None and form.valid_until < local_today():
         raise InputError(f"validUntil {form.valid_until} is already past")
+    for window_id in filter(None, (form.window, form.partner)):
+        if not await Window.exists(window_id=check_window_id(window_id)):
+            raise NotFound(f"no window {window_id!r} in the registry")
     if form.partner == form.window:
         raise InputError(f"window {form.window} cannot make an agreement with itself")
-    for window_id in filter(None, (form.window, form.partner)):
-        if not await Window.exists(window_id=window_id):
-            raise NotFound(f"no window {window_id!r} in the registry")
     return await Agreement.create(
         window=form.window,
         partner=form.partner,
@@ -319,6 +320,7 @@ async def list_agreements(
     require(actor, HUB_ROLES, "read agreements")
     query = Agreement.all()
     if window is not None:
+        window = check_window_id(window)
         query = query.filter(Q(window=window) | Q(partner=window))
     today = local_today()
     if status is AgreementStatus.TERMINATED:

@@ -24,6 +24,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from federation.errors import Conflict, InputError, InvalidTransition, NotFound, SmenetError
+from federation.ids import check_window_id
 from federation.inputs import required_text
 from hub.domain import registry
 from hub.domain.access import Actor, require
@@ -116,7 +117,7 @@ async def prepare_assessment(
 
 async def _exists(window_id: str, year: int, kind: AssessmentKind) -> bool:
     query = Assessment.filter(
-        window__window_id=window_id, year=year, kind=kind.value, agency_ref=""
+        window__window_id=check_window_id(window_id), year=year, kind=kind.value, agency_ref=""
     )
     return await query.exists()
 
@@ -413,7 +414,7 @@ async def list_assessments(
     require(actor, INDICATOR_READERS, "read assessments")
     query = Assessment.all()
     if window_id is not None:
-        query = query.filter(window__window_id=window_id)
+        query = query.filter(window__window_id=check_window_id(window_id))
     if year is not None:
         query = query.filter(year=year)
     if not agencies:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from federation.accounts import Actor, require
+from federation.inputs import check_lengths
 from federation.pagination import Page, paginate
 from hub.domain.access import AUDIT_READERS
 from hub.models import AuditEntry
@@ -20,5 +21,6 @@ async def list_audit(
     require(actor, AUDIT_READERS, "read the audit log")
     query = AuditEntry.all()
     if operation:
+        check_lengths(AuditEntry, {"operation": operation})  # longer, it names no operation
         query = query.filter(operation=operation)
     return await paginate(query, first, after)

@@ -19,6 +19,7 @@ from tortoise.exceptions import IntegrityError, ValidationError
 from tortoise.transactions import in_transaction
 
 from federation.errors import Conflict, Forbidden, InputError, UnknownMessageKind
+from federation.inputs import quote
 from hub.domain import registry
 from hub.domain.access import Actor
 from hub.models import Window, WindowMessage
@@ -60,7 +61,8 @@ async def accept(actor: Actor, message_id: str, kind: str, payload: dict[str, An
         return Accepted(existing, duplicate=True)
     handler = HANDLERS.get(kind)
     if handler is None:
-        raise UnknownMessageKind(f"the hub handles no messages of kind {kind!r}", kind=kind)
+        message = f"the hub handles no messages of kind {quote(kind)}"
+        raise UnknownMessageKind(message, kind=kind)
     try:
         async with in_transaction() as connection:
             # The unique key decides between two copies sent at once: one inserts, the other

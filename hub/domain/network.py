@@ -84,8 +84,13 @@ class Network:
     """One per hub process: the gatherer (pooled connections, circuit breakers) and the latest
     composition."""
 
-    def __init__(self, node_timeout: float, reserved: frozenset[str] = frozenset()) -> None:
-        self.gatherer = Gatherer(timeout=node_timeout)
+    def __init__(
+        self,
+        node_timeout: float,
+        reserved: frozenset[str],
+        max_answer_bytes: int,
+    ) -> None:
+        self.gatherer = Gatherer(timeout=node_timeout, max_response_bytes=max_answer_bytes)
         self.node_timeout = node_timeout
         self.reserved = reserved  # the hub's own type names (federation.compose)
         self._composed: tuple[tuple[tuple[str, str], ...], Composition] | None = None

@@ -23,6 +23,7 @@ from federation.errors import (
     WindowUnreachable,
 )
 from federation.fetch import bounded_request
+from federation.inputs import quote
 from federation.jwks import KeysUnavailable, fetch_jwks, jwks_url
 
 __all__ = [
@@ -150,13 +151,13 @@ def check_node(reading: NodeReading, window_id: str) -> None:
     version's contract unchanged; else the error that says which check failed."""
     if reading.window_id != window_id:
         raise WindowMismatch(
-            f"the node at this endpoint is window {reading.window_id!r}, not {window_id!r}",
+            f"the node at this endpoint is window {quote(reading.window_id)}, not {window_id!r}",
             nodeWindowId=reading.window_id,
         )
     version = reading.core_schema_version
     if version not in ACCEPTED_CORE_SCHEMA_VERSIONS:
         raise IncompatibleCoreVersion(
-            f"the node speaks core schema {version!r}; the hub accepts"
+            f"the node speaks core schema {quote(version)}; the hub accepts"
             f" {', '.join(ACCEPTED_CORE_SCHEMA_VERSIONS)}",
             nodeVersion=version,
             accepted=list(ACCEPTED_CORE_SCHEMA_VERSIONS),

@@ -19,6 +19,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from federation.errors import InvalidTransition, NotFound, SmenetError
+from federation.ids import check_window_id
 from federation.inputs import required_text
 from hub.domain import registry
 from hub.domain.access import Actor, HubRole, require
@@ -69,7 +70,7 @@ class PreparedRecheck:
 
 async def _open_rectification(window_id: str) -> Rectification:
     rectification = await Rectification.filter(
-        window__window_id=window_id, status=RectificationStatus.OPEN
+        window__window_id=check_window_id(window_id), status=RectificationStatus.OPEN
     ).first()
     if rectification is None:
         raise NotFound(f"window {window_id} has no open rectification")
@@ -226,7 +227,7 @@ async def list_rectifications(
     require(actor, INDICATOR_READERS, "read rectifications")
     query = Rectification.all()
     if window_id is not None:
-        query = query.filter(window__window_id=window_id)
+        query = query.filter(window__window_id=check_window_id(window_id))
     if status is not None:
         query = query.filter(status=RectificationStatus(status).value)
     return await query.order_by("-id")

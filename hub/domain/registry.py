@@ -52,10 +52,12 @@ from federation.errors import (
     InvalidRegionCode,
     InvalidTransition,
     KeyNotPublished,
+    LimitExceeded,
     NotFound,
 )
-from federation.ids import WINDOW_ID_PATTERN
-from federation.inputs import check_lengths, required_text
+from federation.ids import WINDOW_ID_PATTERN, check_window_id
+from federation.inputs import check_lengths, quote, required_text
+from federation.lockout import ADDRESS_LENGTH
 from federation.trust import public_key, thumbprint
 from hub.domain import agreements, probe
 from hub.domain.access import ADMIN, OPERATOR, REVIEWER, Actor, require
@@ -168,7 +170,7 @@ def check_region_code(code: str) -> str:
     """A region code's format (6 digits, GB/T 2260); the node checks it against the standard."""
     code = code.strip()
     if not _REGION_CODE.match(code):
-        raise InvalidRegionCode(f"region code must be 6 digits, got {code!r}")
+        raise InvalidRegionCode(f"region code must be 6 digits, got {quote(code)}")
     return code
 
 
@@ -207,7 +209,7 @@ def _checked_form(form: ApplicationForm) -> tuple[dict[str, Any], dict[str, Any]
     industries = [code.strip() for code in form.industries]
     for code in industries:
         if not _INDUSTRY_CODE.match(code):
-            raise InvalidIndustryCode(f"{code!r} is not a GB/T 4754-2017 industry code")
+            raise InvalidIndustryCode(f"{quote(code)} is not a GB/T 4754-2017 industry code")
     if kind is WindowKind.INDUSTRY and not industries:
         raise InputError("an industry window names its industries", field="industries")
     if len(form.materials) > MAX_MATERIALS:
@@ -241,9 +243,8 @@ def _checked_form(form: ApplicationForm) -> tuple[dict[str, Any], dict[str, Any]
 
 async def _lock(window_id: str, connection: BaseDBAsyncClient) -> Window:
     """The window, locked until the transaction ends, so its status cannot change under us."""
-    window = (
-        await Window.filter(window_id=window_id).select_for_update().using_db(connection).first()
-    )
+    query = Window.filter(window_id=check_window_id(window_id))
+    window = await query.select_for_update().using_db(connection).first()
     if window is None:
         raise NotFound(f"no window {window_id!r} in the registry")
     return window
@@ -417,20 +418,45 @@ async def start_publicity(actor: Actor, window_id: str, publicity_days: int) -> 
     )
 
 
-async def file_objection(actor: Actor, window_id: str, text: str, contact: str) -> Objection:
-    """Anyone may object to a window in publicity; a HUB_OPERATOR then resolves it."""
+async def file_objection(
+    actor: Actor, window_id: str, text: str, contact: str, address: str, max_open: int
+) -> Objection:
+    """Anyone may object to a window while its publicity runs; a HUB_OPERATOR then resolves
+    it. At most ``max_open`` of a window's open objections come from one client ``address``:
+    each holds up the connection until resolved, so no one caller may file them by the dozen."""
     text = required_text(text, "text", TEXT_LIMIT)
     contact = required_text(contact, "contact", 200)
+    address = address[:ADDRESS_LENGTH]
     async with in_transaction() as connection:
-        # Locked, so a connection cannot pass its "no open objection" check meanwhile.
+        # Locked, so a connection cannot pass its "no open objection" check meanwhile, and
+        # concurrent objections from one address are counted one after the other.
         window = await _lock(window_id, connection)
         _check(window, {S.IN_PUBLICITY}, "an objection")
+        ends = window.publicity_ends_at
+        # The status moves only when the window connects: the end of the publicity decides.
+        if ends is None or _now() >= ends:
+            raise InvalidTransition(
+                f"window {window_id}'s publicity has ended: objections are no longer taken",
+                status=window.status,
+                publicityEndsAt=ends.isoformat() if ends else None,
+            )
         application = await _current_application(window, connection)
+        from_address = Objection.filter(
+            application_id=application.id, address=address, status=ObjectionStatus.OPEN
+        )
+        open_objections = await from_address.using_db(connection).count()
+        if open_objections >= max_open:
+            raise LimitExceeded(
+                f"{open_objections} objections from this address to window {window_id} are"
+                " still open: file another once they are resolved",
+                openObjections=open_objections,
+            )
         return await Objection.create(
             application_id=application.id,
             text=text,
             contact=contact,
             filed_by=actor.username,
+            address=address,
             using_db=connection,
         )
 
@@ -669,9 +695,10 @@ async def revoke_window_key(actor: Actor, window_id: str, kid: str) -> WindowKey
     require(actor, OPERATOR, "revoke window keys")
     async with in_transaction() as connection:
         window = await _lock(window_id, connection)
+        check_lengths(WindowKey, {"kid": kid})
         key = await WindowKey.filter(window_id=window.id, kid=kid).using_db(connection).first()
         if key is None:
-            raise NotFound(f"window {window_id} has no key {kid!r}")
+            raise NotFound(f"window {window_id} has no key {quote(kid)}")
         if key.revoked_at is not None:
             raise InvalidTransition(f"key {kid} was already revoked")
         key.revoked_at = _now()
@@ -683,7 +710,7 @@ async def revoke_window_key(actor: Actor, window_id: str, kid: str) -> WindowKey
 
 
 async def get_window(window_id: str) -> Window | None:
-    return await Window.get_or_none(window_id=window_id)
+    return await Window.get_or_none(window_id=check_window_id(window_id))
 
 
 async def list_windows(status: str | None = None, region: str | None = None) -> list[Window]:
@@ -700,7 +727,9 @@ def region_prefix(region: str) -> str:
     """A region-code prefix ("44", "4403", "440305") as a filter takes it."""
     region = region.strip()
     if not _REGION_PREFIX.match(region):
-        raise InvalidRegionCode(f"region must be 1 to 6 digits of a region code, got {region!r}")
+        raise InvalidRegionCode(
+            f"region must be 1 to 6 digits of a region code, got {quote(region)}"
+        )
     return region
 
 

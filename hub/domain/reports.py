@@ -38,7 +38,8 @@ from tortoise.exceptions import IntegrityError
 
 from federation.errors import Conflict, InputError
 from federation.gather import Call, Target
-from federation.ids import parse_id
+from federation.ids import check_window_id, parse_id
+from federation.inputs import quote
 from federation.periods import Period, ending_within
 from federation.signatures import verify as verify_signature
 from hub.domain import calendar
@@ -452,11 +453,13 @@ async def list_reports(
     require(actor, HUB_ROLES, "read reports")
     query = Report.filter(**_ending(start, end)).prefetch_related("window")
     if window_id is not None:
-        query = query.filter(window__window_id=window_id)
+        query = query.filter(window__window_id=check_window_id(window_id))
     if kind is not None:
+        if kind not in KINDS:
+            raise InputError(f"kind is one of {', '.join(KINDS)}, not {quote(kind)}", field="kind")
         query = query.filter(kind=kind)
     if period is not None:
-        query = query.filter(period=period)
+        query = query.filter(period=Period.parse(period).label)
     if flagged is not None:
         query = query.filter(flagged=flagged)
     if late is not None:
@@ -543,7 +546,11 @@ async def timeliness(window: Window | str, start: date, end: date) -> Timeliness
     """How the window reported for the months and quarters ending within start..end: reports
     due (by now, or received early), received on time, received late, and missing."""
     _check_span(start, end)
-    row = window if isinstance(window, Window) else await Window.get_or_none(window_id=window)
+    row = (
+        window
+        if isinstance(window, Window)
+        else await Window.get_or_none(window_id=check_window_id(window))
+    )
     if row is None:
         return Timeliness(0, 0, 0, 0)
     owed = await _owed(row, start, end)

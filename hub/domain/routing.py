@@ -27,7 +27,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from federation.errors import InputError, InvalidTransition, NotFound
-from federation.ids import make_id, parse_id
+from federation.ids import check_window_id, make_id, parse_id
+from federation.inputs import quote
 from federation.pagination import Page, paginate
 from hub.domain import deliveries
 from hub.domain.access import HUB_ROLES, OPERATOR, Actor, require
@@ -97,16 +98,16 @@ def _time(text: str) -> datetime:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{text!r} is not an ISO time") from None
+        raise InputError(f"{quote(text)} is not an ISO time") from None
     if at.tzinfo is None:
-        raise InputError(f"{text!r} names no time zone")
+        raise InputError(f"{quote(text)} names no time zone")
     return at
 
 
 def _category(payload: dict[str, Any]) -> str:
     category = _text(payload, "category")
     if category not in ServiceCategory.__members__:
-        raise InputError(f"{category!r} is not a service category of the core contract")
+        raise InputError(f"{quote(category)} is not a service category of the core contract")
     return category
 
 
@@ -152,8 +153,9 @@ async def receive_outcome(
         to = S(_text(payload, "status"))
         allowed = OUTCOMES[to]
     except (ValueError, KeyError):
-        raise InputError(f"{payload.get('status')!r} is not an outcome of a demand") from None
+        raise InputError(f"{quote(payload.get('status'))} is not an outcome of a demand") from None
     # A bad outcome is the message's fault (InputError): the window's outbox sets it aside.
+    parse_id(origin)  # InvalidId: no demand has another form
     routed = (
         await RoutedDemand.filter(demand_id=origin).select_for_update().using_db(connection).first()
     )
@@ -164,7 +166,7 @@ async def receive_outcome(
     try:
         dispatched_demand_id = make_id(window.window_id, uuid.UUID(_text(payload, "demand")))
     except ValueError:
-        raise InputError(f"{payload.get('demand')!r} is not a demand's key") from None
+        raise InputError(f"{quote(payload.get('demand'))} is not a demand's key") from None
     note = payload.get("note")
     routed.update_from_dict(
         {
@@ -190,6 +192,7 @@ async def receive_outcome(
 
 
 async def _lock(demand_id: str, connection: BaseDBAsyncClient) -> RoutedDemand:
+    parse_id(demand_id)  # InvalidId: no demand has another form
     routed = (
         await RoutedDemand.filter(demand_id=demand_id)
         .select_for_update()
@@ -215,6 +218,7 @@ async def dispatch_demand(
 ) -> RoutedDemand:
     """Hand a queued demand to ``window_id``; ``service_id``: one of its services to suggest."""
     require(actor, OPERATOR, "dispatch demands")
+    check_window_id(window_id)
     note = (note or "").strip() or None
     if note is not None and len(note) > NOTE_LIMIT:
         raise InputError(f"the note is longer than {NOTE_LIMIT} characters", field="note")
@@ -278,6 +282,7 @@ async def longest_waiting(actor: Actor, limit: int) -> list[RoutedDemand]:
 
 async def get_routed_demand(actor: Actor, demand_id: str) -> RoutedDemand:
     require(actor, HUB_ROLES, "read escalated demands")
+    parse_id(demand_id)  # InvalidId: no demand has another form
     routed = await RoutedDemand.get_or_none(demand_id=demand_id)
     if routed is None:
         raise NotFound(f"no escalated demand {demand_id}")

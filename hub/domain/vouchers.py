@@ -29,7 +29,7 @@ from federation.errors import (
     VoucherExpired,
 )
 from federation.ids import parse_id
-from federation.inputs import money
+from federation.inputs import money, quote
 from federation.pagination import Page, paginate
 from hub.domain.access import HUB_ROLES, Actor, HubRole, require
 from hub.domain.calendar import local_today
@@ -79,6 +79,14 @@ def effective_status(voucher: NetworkVoucher, today: date | None = None) -> Vouc
     return status
 
 
+def _uscc(text: str) -> str:
+    """A credit code's shape (the node checks the code itself), upper-cased."""
+    uscc = text.strip().upper()
+    if not USCC_SHAPE.match(uscc):
+        raise InputError(f"{quote(uscc)} is not a unified social credit code", field="uscc")
+    return uscc
+
+
 async def issue_voucher(
     actor: Actor,
     uscc: str,
@@ -87,9 +95,7 @@ async def issue_voucher(
     valid_until: date,
 ) -> NetworkVoucher:
     require(actor, ISSUERS, "issue network vouchers")
-    uscc = uscc.strip().upper()
-    if not USCC_SHAPE.match(uscc):
-        raise InputError(f"{uscc!r} is not a unified social credit code", field="uscc")
+    uscc = _uscc(uscc)
     amount = money("amount", amount, MAX_AMOUNT)
     if amount == 0:
         raise InputError("amount must be positive")
@@ -184,7 +190,7 @@ async def list_vouchers(
     require(actor, HUB_ROLES, "read network vouchers")
     query = NetworkVoucher.all()
     if uscc is not None:
-        query = query.filter(uscc=uscc.strip().upper())
+        query = query.filter(uscc=_uscc(uscc))
     today = local_today()
     if status is VoucherStatus.ISSUED:
         query = query.filter(status=VoucherStatus.ISSUED.value, valid_until__gte=today)

@@ -17,6 +17,8 @@ from strawberry.tools import merge_types
 
 from federation.compose import Composition
 from federation.extensions import ErrorsLoggedOnce, schema_extensions
+from federation.limits import QueryLimits
+from hub.config import HubSettings
 from hub.domain.network import Network
 from hub.schema.agreements import AgreementMutation, AgreementQuery
 from hub.schema.assessment import AssessmentMutation, AssessmentQuery
@@ -28,6 +30,7 @@ from hub.schema.network import (
     NetworkTypes,
     WindowErrors,
     build_network_types,
+    windows_asked,
 )
 from hub.schema.reports import ReportQuery
 from hub.schema.routing import RoutingMutation, RoutingQuery
@@ -108,11 +111,12 @@ def reserved_type_names() -> frozenset[str]:
 
 
 def build_schema(
-    max_depth: int = 12,
+    limits: QueryLimits | None = None,
     network: Network | None = None,
     composition: Composition | None = None,
 ) -> strawberry.Schema:
-    """The hub's schema; with ``network``, ``Query.network`` composed from ``composition``."""
+    """The hub's schema; with ``network``, ``Query.network`` composed from ``composition``.
+    ``limits``: the operation limits, by default those of the hub's default settings."""
     return HubSchema(
         network=(
             None
@@ -121,6 +125,9 @@ def build_schema(
         ),
         query=merge_types("Query", QUERIES),
         mutation=merge_types("Mutation", MUTATIONS),
-        extensions=[*schema_extensions(max_depth), WindowErrors],
+        extensions=[
+            *schema_extensions(limits or QueryLimits.of(HubSettings()), windows_asked),
+            WindowErrors,
+        ],
         scalar_overrides={datetime: PASSING_DATETIME},
     )

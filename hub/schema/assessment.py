@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 
 from federation.errors import InputError
 from federation.extensions import Write
+from federation.inputs import quote
 from hub.domain import assessment, indicators, rectification, scoring
 from hub.models import Assessment as AssessmentRow
 from hub.models import Rectification as RectificationRow
@@ -34,7 +35,8 @@ def _day(value: str, name: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{name} must be a day as YYYY-MM-DD, got {value!r}", field=name) from None
+        message = f"{name} must be a day as YYYY-MM-DD, got {quote(value)}"
+        raise InputError(message, field=name) from None
 
 
 @strawberry.type(description="A period's figures of a window or an agency, and their source")

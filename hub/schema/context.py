@@ -10,9 +10,10 @@ from typing import Any
 from strawberry.types import Info
 
 from federation.accounts import require
-from federation.context import RequestContext
+from federation.context import RequestContext, unlimited
 from federation.errors import NotFound
 from federation.ids import make_id, parse_id
+from federation.ratelimit import RateLimiter
 from hub.config import HubSettings
 from hub.domain.access import HUB_ROLES
 from hub.domain.network import Network, NetworkView
@@ -35,6 +36,8 @@ class Context(RequestContext[HubSettings]):
     # or the window of a lookup: to name the window of a value that does not fit the schema.
     network_sources: dict[tuple[str | int, ...], list[str] | str] = field(default_factory=dict)
     network_gathers: int = 0  # fields that asked the windows so far (hub.schema.gathering)
+    # Objections filed per client address (``fileObjection``); set by the app.
+    objections: RateLimiter = field(default_factory=unlimited)
 
     def hub_only(self, what: str) -> None:
         """Reviews, objections, contacts (PIPL) and histories are for hub roles only."""

@@ -42,7 +42,9 @@ from strawberry.extensions import SchemaExtension
 
 from federation.compose import Composition
 from federation.contract import core_schema
-from federation.errors import SmenetError
+from federation.cost import FanOut
+from federation.errors import InputError, SmenetError
+from federation.inputs import quote
 from hub.domain import agreements
 from hub.domain.network import Network, NetworkView
 from hub.schema import forward
@@ -88,7 +90,7 @@ def _checked(parse: Callable[[str], object], what: str) -> Callable[[Any], Any]:
         try:
             parse(value)
         except (TypeError, ValueError, InvalidOperation):
-            raise ValueError(f"{value!r} is not a {what}") from None
+            raise ValueError(f"{quote(value)} is not a {what}") from None
         return value
 
     return check
@@ -399,6 +401,24 @@ def _copy_field(
         resolve=resolve,
         description=definition.description,
     )
+
+
+def windows_asked(context: Any) -> FanOut | None:
+    """The cost multiplier of the request's ``network`` fields (``federation.limits``): the
+    windows each asks, as ``_network`` picks them."""
+    view: NetworkView | None = getattr(context, "view", None)
+    if view is None:
+        return None
+
+    def asked(parent: str, field: str, arguments: Mapping[str, Any]) -> int | None:
+        if (parent, field) != ("Query", "network"):
+            return None
+        try:
+            return len(view.select(arguments.get("windows"), arguments.get("region")))
+        except InputError:  # the field itself refuses the region
+            return None
+
+    return asked
 
 
 async def _network(

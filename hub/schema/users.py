@@ -10,6 +10,7 @@ import strawberry
 
 from federation.accounts import LoginPolicy
 from federation.objects import AuditEntryObject, NewUserInput, UserObject
+from federation.ratelimit import client_address
 from federation.relay import PAGE, Connection, connection
 from hub.domain import audit, users
 from hub.schema.audit import mutation
@@ -67,9 +68,12 @@ class UserQuery:
 class UserMutation:
     @mutation(atomic=False)
     async def login(self, info: Ctx, username: str, password: str) -> HubLoginPayload:
-        policy = LoginPolicy.of(info.context.settings)
-        token, row = await users.ACCOUNTS.login(username, password, policy)
-        return HubLoginPayload(token=token, user=HubUser.from_row(row, info.context))
+        ctx = info.context
+        policy = LoginPolicy.of(ctx.settings)
+        ctx.rate_limit(ctx.limits.login, "logins")
+        address = client_address(ctx.request)
+        token, row = await users.ACCOUNTS.login(username, password, policy, address)
+        return HubLoginPayload(token=token, user=HubUser.from_row(row, ctx))
 
     @mutation()
     async def create_user(self, info: Ctx, input: CreateHubUserInput) -> HubUser:

@@ -15,6 +15,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from federation.extensions import Write
+from federation.ratelimit import client_address
 from hub.domain import registry
 from hub.models import Application as ApplicationRow
 from hub.models import HubUser as UserRow
@@ -428,13 +429,23 @@ class WindowMutation:
         row = await registry.start_publicity(ctx.actor, id, ctx.settings.publicity_days)
         return Window.from_row(row)
 
-    @mutation(description="anyone, while the window is IN_PUBLICITY")
+    @mutation(
+        description="anyone, while the window's publicity runs; a few open at once per address"
+    )
     async def file_objection(
         self, info: Ctx, id: strawberry.ID, text: str, contact: str
     ) -> Objection:
         ctx = info.context
+        ctx.rate_limit(ctx.objections, "objections")
         # Anonymous objectors are welcome; a bad token still counts as an error.
-        row = await registry.file_objection(ctx.actor, id, text, contact)
+        row = await registry.file_objection(
+            ctx.actor,
+            id,
+            text,
+            contact,
+            client_address(ctx.request),
+            ctx.settings.max_open_objections_per_address,
+        )
         return Objection.from_row(row, ctx)
 
     @mutation(description="HUB_OPERATOR; UPHELD rejects the window with the note as reason")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from federation.ids import new_uuid
+from federation.inputs import check_lengths
 from federation.pagination import Page, paginate
 from node.domain.access import Actor, Role, require
 from node.models import AuditEntry
@@ -20,5 +21,6 @@ async def list_audit(
     require(actor, frozenset({Role.WINDOW_ADMIN}), "read the audit log")
     query = AuditEntry.all()
     if operation:
+        check_lengths(AuditEntry, {"operation": operation})  # longer, it names no operation
         query = query.filter(operation=operation)
     return await paginate(query, first, after)

@@ -18,7 +18,7 @@ from federation.errors import (
     InvalidTransition,
     NotFound,
 )
-from federation.inputs import check_lengths
+from federation.inputs import check_lengths, search_text
 from federation.pagination import Page, paginate
 from node import clock
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
@@ -136,8 +136,8 @@ async def _save_agency(agency: Agency, fields: dict[str, Any]) -> Agency:
 
 async def list_agencies(first: int, after: str | None, keyword: str | None = None) -> Page[Agency]:
     query = Agency.all()
-    if keyword:
-        query = query.filter(name__contains=keyword.strip())
+    if keyword := search_text(keyword):
+        query = query.filter(name__contains=keyword)
     return await paginate(query, first, after)
 
 
@@ -177,8 +177,8 @@ async def get_expert(expert_id: uuid.UUID) -> Expert | None:
 
 async def list_experts(first: int, after: str | None, specialty: str | None = None) -> Page[Expert]:
     query = Expert.all()
-    if specialty:
-        query = query.filter(specialty_index__contains=f"|{specialty.strip()}|")
+    if specialty := search_text(specialty, "specialty"):
+        query = query.filter(specialty_index__contains=f"|{specialty}|")
     return await paginate(query, first, after)
 
 
@@ -282,8 +282,7 @@ async def list_services(
     f = service_filter
     if f.category is not None:
         query = query.filter(category=f.category.value)
-    if f.keyword and f.keyword.strip():
-        word = f.keyword.strip()
+    if word := search_text(f.keyword):
         query = query.filter(Q(name__icontains=word) | Q(function__icontains=word))
     if f.public_welfare is not None:
         query = query.filter(public_welfare=f.public_welfare)

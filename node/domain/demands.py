@@ -19,6 +19,11 @@ Demand routing across the network (DESIGN §4, §7), driven by the hub's deliver
 
       ESCALATED ─► COMPLETED ─► CLOSED      ESCALATED ─► CLOSED      ESCALATED ─► REJECTED
 
+A demand from the public form names its enterprise only as a claim — name, credit code, codes
+and contact as typed — and has no enterprise until staff confirm whose it is
+(``confirm_enterprise``); only then may it be accepted or escalated. So an anonymous form never
+registers a credit code nor binds one to a name, and answers the same whatever code it is given.
+
 Every change locks the demand row, checks the transition, then writes the demand and its
 ``DemandTransition`` row in one transaction, so an invalid transition changes nothing.
 """
@@ -38,13 +43,13 @@ from tortoise.transactions import in_transaction
 
 from federation.errors import InputError, InvalidTransition, NotFound
 from federation.ids import make_id, parse_id
-from federation.inputs import check_lengths
+from federation.inputs import check_lengths, quote
 from federation.pagination import Page, paginate
 from node import clock
 from node.domain import event_kinds, events
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.domain.catalogue import ServiceCategory, ServiceStatus
-from node.domain.enterprises import classify, save_enterprise, validate_fields
+from node.domain.enterprises import PayloadWarning, classify, validate_fields
 from node.domain.periods import within
 from node.models import Demand, DemandTransition, Enterprise, Service
 from node.plugins import manager as plugins
@@ -68,6 +73,8 @@ class DemandStatus(enum.StrEnum):
 
 S = DemandStatus
 OPEN = frozenset({S.SUBMITTED, S.ACCEPTED})  # still the window's to decide
+# Where a demand from the public form goes only once staff confirmed its enterprise.
+NEEDS_ENTERPRISE = frozenset({S.ACCEPTED, S.ESCALATED})
 # The outcomes of a dispatched demand that go back to the window it came from, and the statuses
 # the originating window's demand may follow each one from.
 OUTCOMES = {
@@ -89,7 +96,7 @@ class DemandFilter:
 
 @dataclass
 class PublicDemand:
-    """What the public form asks: who the enterprise is, how to reach it, and what it needs."""
+    """What the public form asks: who the enterprise says it is, how to reach it, what it needs."""
 
     uscc: str
     name: str
@@ -150,7 +157,7 @@ def _demand_fields(title: str, description: str, category: str) -> dict[str, str
     try:
         category = ServiceCategory(category).value
     except ValueError:
-        raise InputError(f"{category!r} is not a service category") from None
+        raise InputError(f"{quote(category)} is not a service category") from None
     fields = {"title": title, "description": description.strip(), "category": category}
     check_lengths(Demand, fields)
     return fields
@@ -158,8 +165,8 @@ def _demand_fields(title: str, description: str, category: str) -> dict[str, str
 
 async def _create(
     actor: Actor,
-    enterprise_id: uuid.UUID,
-    fields: dict[str, str],
+    enterprise_id: uuid.UUID | None,
+    fields: dict[str, Any],
     connection: BaseDBAsyncClient,
     note: str | None = None,
 ) -> Demand:
@@ -178,17 +185,24 @@ async def _create(
         note=_note(note),
         using_db=connection,
     )
+    if enterprise_id is not None:
+        await _submitted(demand, connection)
+    return demand
+
+
+async def _submitted(demand: Demand, connection: BaseDBAsyncClient) -> None:
+    """The event of a demand an enterprise put to the window: one from the public form has it
+    once its enterprise is confirmed, so a plugin always learns whose demand it is."""
     await events.emit(
         event_kinds.DEMAND_SUBMITTED,
         demand.id,
         {
-            "enterprise_id": enterprise_id,
+            "enterprise_id": demand.enterprise_id,
             "category": demand.category,
-            "submitted_by": actor.username,
+            "submitted_by": demand.submitted_by,
         },
         connection,
     )
-    return demand
 
 
 async def submit_demand(
@@ -205,49 +219,65 @@ async def submit_demand(
 
 
 async def submit_public_demand(form: PublicDemand) -> Demand:
-    """A demand from the public form: the enterprise names itself by credit code and name.
+    """A demand from the public form, carrying the enterprise it claims to be from.
 
-    A new credit code registers the enterprise, validated like any other; a known one must come
-    with the registered name, and only fills contact fields the window does not have yet, so an
-    anonymous form can never overwrite what the window keeps.
+    The claim is validated like an enterprise's fields but never looked up: nothing here says
+    whether its credit code is registered, and nothing registered changes.
     """
     fields = _demand_fields(form.title, form.description, form.category)
-    contact = {
+    claim: dict[str, Any] = {
+        "name": form.name,
+        "uscc": form.uscc,
+        "region_code": form.region_code,
+        "industry_code": form.industry_code,
         "contact_name": form.contact_name.strip(),
         "contact_phone": form.contact_phone.strip(),
     }
-    if not all(contact.values()):
+    if not (claim["contact_name"] and claim["contact_phone"]):
         raise InputError("a contact person and phone number are needed to reach the enterprise")
-    enterprise_fields: dict[str, Any] = {
-        "uscc": form.uscc,
-        "name": form.name,
-        "region_code": form.region_code,
-        "industry_code": form.industry_code,
-        **contact,
-    }
-    validate_fields(enterprise_fields)
-    await plugins.validate("submitDemand", {**fields, "enterprise": enterprise_fields}, PUBLIC)
+    validate_fields(claim)
+    await plugins.validate("submitDemand", {**fields, "enterprise": claim}, PUBLIC)
     async with in_transaction() as connection:
-        enterprise = (
-            await Enterprise.filter(uscc=enterprise_fields["uscc"])
-            .select_for_update()
-            .using_db(connection)
-            .first()
-        )
-        if enterprise is None:
-            await plugins.validate("createEnterprise", enterprise_fields, PUBLIC)
-            enterprise = Enterprise(**enterprise_fields)
-            classify(enterprise)
-            await save_enterprise(enterprise)
-        elif enterprise.name != enterprise_fields["name"]:
-            raise InputError(
-                f"credit code {enterprise.uscc} is registered under another name;"
-                " please check the name or contact the window"
+        return await _create(PUBLIC, None, {**fields, "claim": claim}, connection)
+
+
+async def confirm_enterprise(
+    actor: Actor, demand_id: uuid.UUID, enterprise_id: uuid.UUID
+) -> tuple[Demand, list[PayloadWarning]]:
+    """Staff checked a public demand's claim: the demand is the registered enterprise's (staff
+    register a new one with ``create_enterprise`` first). Warns where the enterprise's name or
+    credit code differ from the claim's."""
+    require(actor, WRITE_ROLES, "confirm the enterprises of demands")
+    async with in_transaction() as connection:
+        demand = await _lock(demand_id, connection)
+        if demand.enterprise_id is not None:
+            raise InvalidTransition(
+                f"demand {demand_id} already is an enterprise's", fromStatus=demand.status
             )
-        elif not (enterprise.contact_name or enterprise.contact_phone):
-            enterprise.update_from_dict(contact)
-            await enterprise.save(using_db=connection, update_fields=[*contact, "updated_at"])
-        return await _create(PUBLIC, enterprise.id, fields, connection)
+        if demand.status != S.SUBMITTED:
+            raise InvalidTransition(
+                f"demand {demand_id} is {demand.status}: only a submitted demand has its"
+                " enterprise confirmed",
+                fromStatus=demand.status,
+            )
+        enterprise = await Enterprise.filter(id=enterprise_id).using_db(connection).first()
+        if enterprise is None:
+            raise NotFound(f"no enterprise {enterprise_id}")
+        demand.enterprise_id = enterprise.id
+        await demand.save(using_db=connection, update_fields=["enterprise_id", "updated_at"])
+        await _submitted(demand, connection)
+    claim = demand.claim or {}
+    return demand, [
+        PayloadWarning(
+            "CLAIM_MISMATCH",
+            f"the enterprise's {label} {mine} is not the claimed {claim.get(key)}",
+        )
+        for key, label, mine in (
+            ("name", "name", enterprise.name),
+            ("uscc", "credit code", enterprise.uscc),
+        )
+        if claim.get(key) != mine
+    ]
 
 
 # Transitions
@@ -265,6 +295,13 @@ def _check(demand: Demand, allowed_from: Set[DemandStatus], to: DemandStatus) ->
     if demand.status not in allowed_from:
         raise InvalidTransition(
             f"a demand cannot go from {demand.status} to {to}",
+            fromStatus=demand.status,
+            toStatus=to.value,
+        )
+    if demand.enterprise_id is None and to in NEEDS_ENTERPRISE:
+        raise InvalidTransition(
+            f"a demand from the public form goes {to} once staff confirm its enterprise"
+            " (confirmDemandEnterprise)",
             fromStatus=demand.status,
             toStatus=to.value,
         )
@@ -487,7 +524,7 @@ async def follow_outcome(
         to = S(str(payload.get("status")))
         allowed = OUTCOMES[to]
     except (ValueError, KeyError):
-        raise InputError(f"{payload.get('status')!r} is not an outcome of a demand") from None
+        raise InputError(f"{quote(payload.get('status'))} is not an outcome of a demand") from None
     demand = await _locked(demand_id, allowed, to, connection)
     note = f"{to} at window {payload.get('window_id')} ({payload.get('dispatched_demand_id')})"
     if reason := _note(payload.get("note")):

@@ -12,12 +12,13 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from federation.errors import DuplicateUscc, InputError, NotFound
-from federation.inputs import check_lengths, money
+from federation.inputs import check_lengths, money, search_text
 from federation.pagination import Page, paginate
 from node.domain.access import READ_ROLES, WRITE_ROLES, Actor, require
 from node.models import Enterprise
 from node.plugins import manager as plugins
 from node.reference import (
+    USCC_LENGTH,
     check_industry_code,
     check_region_code,
     classify_size,
@@ -129,9 +130,11 @@ async def list_enterprises(
     require(actor, READ_ROLES, "read enterprises")
     query = Enterprise.all()
     f = enterprise_filter
-    if f.keyword and f.keyword.strip():
-        word = f.keyword.strip()
-        query = query.filter(Q(name__icontains=word) | Q(uscc=word.upper()))
+    if word := search_text(f.keyword):
+        match = Q(name__icontains=word)
+        if len(word) == USCC_LENGTH:  # no other word is a credit code (nor fits its column)
+            match |= Q(uscc=word.upper())
+        query = query.filter(match)
     if f.region_code:
         query = query.filter(region_code__startswith=f.region_code)
     if f.industry_code:

@@ -17,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from federation.errors import Conflict, InputError
+from federation.inputs import quote
 from node.domain import announcements, demands
 from node.domain.access import Actor, require
 from node.domain.trust import HUB_DELIVERY
@@ -41,7 +42,8 @@ async def accept_hub_message(
     require(actor, frozenset({HUB_DELIVERY}), "deliver hub messages")
     handler = HANDLERS.get(kind)
     if handler is None:
-        raise InputError(f"no hub message kind {kind!r}; known: {', '.join(sorted(HANDLERS))}")
+        known = ", ".join(sorted(HANDLERS))
+        raise InputError(f"no hub message kind {quote(kind)}; known: {known}")
     if not message_id or len(message_id) > MAX_ID:
         raise InputError(f"a hub message id has 1 to {MAX_ID} characters")
     if not isinstance(payload, dict):

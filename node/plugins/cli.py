@@ -24,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_list(args: argparse.Namespace) -> int:
     """One row per plugin the node would load; exit 1 when any of them fails to."""
+    from federation.limits import QueryLimits
     from node.schema import build_schema
 
     if args.data is not None:
@@ -31,7 +32,7 @@ def run_list(args: argparse.Namespace) -> int:
     else:
         settings = NodeSettings(window_id="installed", name="", region_code="")
     host = PluginHost(settings).load()
-    build_schema(settings.max_query_depth, host)  # checks the plugins' GraphQL types too
+    build_schema(QueryLimits.of(settings), host)  # checks the plugins' GraphQL types too
     if not host.plugins:
         print("no plugins installed")
         return 0

@@ -9,9 +9,10 @@ from __future__ import annotations
 from node.reference.industry import IndustryCode, check_industry_code, divisions_of
 from node.reference.region import Region, check_region_code
 from node.reference.size_class import SizeClass, classify_size
-from node.reference.uscc import normalize_uscc, uscc_check_character
+from node.reference.uscc import USCC_LENGTH, normalize_uscc, uscc_check_character
 
 __all__ = [
+    "USCC_LENGTH",
     "IndustryCode",
     "Region",
     "SizeClass",

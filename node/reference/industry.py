@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from federation.errors import InvalidIndustryCode
+from federation.inputs import quote
 from node.reference._data import read_rows
 
 
@@ -47,7 +48,7 @@ def check_industry_code(code: str) -> IndustryCode:
     if form is None:
         raise InvalidIndustryCode(
             "industry code must be a section letter A-T or a 2-4 digit GB/T 4754-2017 code,"
-            f" got {code!r}"
+            f" got {quote(code)}"
         )
     letter, digits = form["letter"], form["digits"]
     entry = CODES.get(digits)

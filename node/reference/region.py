@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from federation.errors import InvalidRegionCode
+from federation.inputs import quote
 from node.reference._data import read_rows
 
 
@@ -32,7 +33,7 @@ def check_region_code(code: str) -> Region:
     """
     stripped = code.strip()
     if not _SIX_DIGITS.fullmatch(stripped):
-        raise InvalidRegionCode(f"region code must be 6 digits, got {code!r}")
+        raise InvalidRegionCode(f"region code must be 6 digits, got {quote(code)}")
     region = _REGIONS.get(stripped)
     if region is None:
         raise InvalidRegionCode(

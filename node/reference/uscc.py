@@ -30,6 +30,7 @@ _AUTHORITIES: dict[str, tuple[str, str]] = {
 }
 # Central registration authorities use 100000, which GB/T 2260 does not list.
 _NATIONAL_REGION = "100000"
+USCC_LENGTH = 18
 
 
 def normalize_uscc(raw: str) -> str:
@@ -38,8 +39,8 @@ def normalize_uscc(raw: str) -> str:
     Raises ``InvalidUscc`` saying which rule of GB 32100-2015 the code breaks.
     """
     code = raw.strip().upper()
-    if len(code) != 18:
-        raise InvalidUscc(f"a credit code has 18 characters, got {len(code)}")
+    if len(code) != USCC_LENGTH:
+        raise InvalidUscc(f"a credit code has {USCC_LENGTH} characters, got {len(code)}")
     for position, char in enumerate(code, start=1):
         if char not in _VALUES:
             raise InvalidUscc(

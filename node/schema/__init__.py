@@ -6,10 +6,12 @@ import strawberry
 from strawberry.tools import merge_types
 
 from federation.extensions import ErrorsLoggedOnce, schema_extensions
+from federation.limits import QueryLimits
 from node.plugins.manager import PluginHost
 from node.schema.activities import ActivityMutation, ActivityQuery
 from node.schema.announcements import AnnouncementMutation, AnnouncementQuery
 from node.schema.demands import DemandMutation, DemandQuery
+from node.schema.entities import EntitiesSchema
 from node.schema.ext import ExtParts, checked_build
 from node.schema.feedback import FeedbackMutation
 from node.schema.hub_messages import HubMessageMutation
@@ -42,13 +44,15 @@ MUTATIONS = (
 )
 
 
-class NodeSchema(ErrorsLoggedOnce, strawberry.federation.Schema):
+class NodeSchema(ErrorsLoggedOnce, EntitiesSchema):
     pass
 
 
-def build_schema(max_depth: int = 12, plugins: PluginHost | None = None) -> strawberry.Schema:
+def build_schema(
+    limits: QueryLimits | None = None, plugins: PluginHost | None = None
+) -> strawberry.Schema:
     """The core schema, with the ``ext`` fields of the plugins whose types fit."""
-    extensions = schema_extensions(max_depth)
+    extensions = schema_extensions(limits or QueryLimits())
 
     def build(ext: ExtParts) -> strawberry.Schema:
         return NodeSchema(

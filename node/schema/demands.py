@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import strawberry
+from strawberry.types import Info
 
+from federation.errors import Forbidden
 from federation.relay import PAGE, Connection, connection
 from node.domain import demands
+from node.domain.access import PERSONAL_DATA_ROLES
 from node.domain.catalogue import ServiceStatus as DomainServiceStatus
 from node.domain.catalogue import sees_every_service
 from node.models import Demand as DemandRow
@@ -17,7 +20,7 @@ from node.models import Service as ServiceRow
 from node.schema.audit import mutation
 from node.schema.catalogue import PayloadWarning, Service
 from node.schema.context import Context, Ctx
-from node.schema.enterprises import Enterprise
+from node.schema.enterprises import ContactPerson, Enterprise
 from node.schema.enums import DemandStatus, ServiceCategory
 
 
@@ -40,6 +43,33 @@ class DemandTransition:
         )
 
 
+@strawberry.type(description="the enterprise a demand from the public form names, as typed")
+class DemandClaim:
+    name: str
+    uscc: str
+    region_code: str
+    industry_code: str
+    values: strawberry.Private[dict[str, str]]
+
+    @strawberry.field(description="personal information: STAFF and WINDOW_ADMIN only")
+    def contact(self, info: Info[Context, None]) -> ContactPerson:
+        if not info.context.actor.has_any(PERSONAL_DATA_ROLES):
+            raise Forbidden("a claim's contact person is visible to STAFF and WINDOW_ADMIN")
+        return ContactPerson(
+            name=self.values["contact_name"], phone=self.values["contact_phone"], email=""
+        )
+
+    @classmethod
+    def of(cls, values: dict[str, str]) -> DemandClaim:
+        return cls(
+            name=values["name"],
+            uscc=values["uscc"],
+            region_code=values["region_code"],
+            industry_code=values["industry_code"],
+            values=values,
+        )
+
+
 @strawberry.type
 class Demand:
     id: strawberry.ID
@@ -52,6 +82,10 @@ class Demand:
         description="network ID of the matched service, possibly of another window"
     )
     reject_reason: str | None
+    claim: DemandClaim | None = strawberry.field(
+        description="from the public form: the enterprise it names, unchecked; enterprise is"
+        " null until staff confirm it (confirmDemandEnterprise)"
+    )
     origin: strawberry.ID | None = strawberry.field(
         description="network ID of the escalated demand the hub dispatched this one from"
     )
@@ -105,6 +139,7 @@ class Demand:
             submitted_by=row.submitted_by,
             matched_service_id=strawberry.ID(matched) if matched else None,
             reject_reason=row.reject_reason,
+            claim=DemandClaim.of(row.claim) if row.claim else None,
             origin=strawberry.ID(row.origin) if row.origin else None,
             accepted_at=row.accepted_at,
             completed_at=row.completed_at,
@@ -215,6 +250,22 @@ class DemandMutation:
     async def reject_demand(self, info: Ctx, id: strawberry.ID, reason: str) -> DemandPayload:
         ctx = info.context
         return _payload(await demands.reject_demand(ctx.actor, ctx.local_id(id), reason), ctx)
+
+    @mutation(
+        description="the registered enterprise a demand from the public form is from, once staff"
+        " checked its claim; warns where their names or credit codes differ"
+    )
+    async def confirm_demand_enterprise(
+        self, info: Ctx, id: strawberry.ID, enterprise_id: strawberry.ID
+    ) -> DemandPayload:
+        ctx = info.context
+        row, warnings = await demands.confirm_enterprise(
+            ctx.actor, ctx.local_id(id), ctx.local_id(enterprise_id)
+        )
+        return DemandPayload(
+            demand=Demand.from_row(row, ctx),
+            warnings=[PayloadWarning(code=w.code, message=w.message) for w in warnings],
+        )
 
     @mutation(description="hand the demand to the hub, without the enterprise's contact data")
     async def escalate_demand(

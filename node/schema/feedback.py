@@ -69,8 +69,8 @@ class FeedbackMutation:
         ctx = info.context
         issued = await feedback.create_feedback_link(ctx.actor, ctx.local_id(service_record_id))
         return FeedbackLinkPayload(
-            url=page_url(ctx.request, issued.token),
-            qr_code_url=qr_url(ctx.request, issued.token),
+            url=page_url(ctx.settings, issued.token),
+            qr_code_url=qr_url(ctx.settings, issued.token),
             expires_at=issued.expires_at,
         )
 

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from federation.accounts import LoginPolicy
+from federation.ratelimit import client_address
 from node.domain import catalogue, enterprises, users
 from node.schema.audit import mutation
 from node.schema.catalogue import (
@@ -68,9 +69,12 @@ def _enterprise_payload(saved: enterprises.Saved, ctx: Context) -> EnterprisePay
 class CoreMutation:
     @mutation(atomic=False)
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:
-        policy = LoginPolicy.of(info.context.settings)
-        token, row = await users.ACCOUNTS.login(username, password, policy)
-        return LoginPayload(token=token, user=User.from_row(row, info.context), warnings=[])
+        ctx = info.context
+        policy = LoginPolicy.of(ctx.settings)
+        ctx.rate_limit(ctx.limits.login, "logins")
+        address = client_address(ctx.request)
+        token, row = await users.ACCOUNTS.login(username, password, policy, address)
+        return LoginPayload(token=token, user=User.from_row(row, ctx), warnings=[])
 
     @mutation()
     async def change_password(

@@ -131,6 +131,7 @@ class ServiceStories:
         title, description = (text.format(trade=company.trade, n=n) for text in ask[:2])
         demand = Ref()
         row = company.row
+        form: demands.PublicDemand | None = None
         if rng.random() < 0.3:  # through the public form, whenever the enterprise likes
             form = demands.PublicDemand(
                 uscc=row.uscc,
@@ -160,6 +161,15 @@ class ServiceStories:
             moment = t.office(day)
         if not t.add(moment, f"demand {title}: submit", submit):
             return
+        if form is not None:
+            # Staff check who the form says it is from before anything else.
+            moment = t.later(moment, 0, 1)
+            if not t.add(
+                moment,
+                f"demand {title}: confirm the enterprise",
+                lambda: demands.confirm_enterprise(self.staff, demand.get(), row.id),
+            ):
+                return
         if fate != "serve" and rng.random() < 0.5:
             moment, note = t.later(moment, 0, 2), rng.choice(ACCEPT_NOTES)
             t.add(

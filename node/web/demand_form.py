@@ -1,7 +1,9 @@
 """The public demand form: an enterprise submits a demand without an account.
 
 A plain HTML form with inline CSS: it works without JavaScript and without any external asset.
-Bad input shows the form again, filled in as sent, with what was wrong; nothing is written.
+Bad input shows the form again, filled in as sent, with what was wrong; nothing is written. The
+demand carries the enterprise as the form names it until staff confirm it, so the answer never
+tells whether a credit code is registered. Posts are rate-limited per client address.
 """
 
 from __future__ import annotations
@@ -13,12 +15,21 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from federation.errors import Conflict, InputError
+from federation.errors import InputError
 from federation.ids import make_id
+from federation.ratelimit import RateLimiter, client_address, per_minute
 from node.config import NodeSettings
 from node.domain import demands
 from node.domain.catalogue import ServiceCategory
-from node.web.page import FormTooLarge, error_notice, node_settings, page, read_form, too_large
+from node.web.page import (
+    FormTooLarge,
+    error_notice,
+    node_settings,
+    page,
+    read_form,
+    too_large,
+    too_many_posts,
+)
 
 PATH = "/forms/demand"
 MAX_FORM_BYTES = 64 * 1024
@@ -53,7 +64,6 @@ PROBLEMS = {
     "INVALID_USCC": "统一社会信用代码有误",
     "INVALID_REGION_CODE": "行政区划代码有误",
     "INVALID_INDUSTRY_CODE": "行业代码有误",
-    "DUPLICATE_USCC": "该信用代码刚刚被登记，请重新提交",
 }
 # Added to the common style of node.web.page.
 STYLE = """
@@ -103,16 +113,18 @@ def _form(values: dict[str, str], error: str = "") -> str:
     )
 
 
-def _problem(error: InputError | Conflict) -> str:
+def _problem(error: InputError) -> str:
     prefix = PROBLEMS.get(error.code, "提交的内容有误")
     return f"{prefix}（{error.message}）"
 
 
-async def demand_form(request: Request) -> Response:
+async def demand_form(request: Request, posts: RateLimiter) -> Response:
     """GET shows the empty form; POST submits the demand and confirms it with its reference."""
     settings = node_settings(request)
     if request.method == "GET":
         return _page(settings, TITLE, _form({"region_code": settings.region_code}))
+    if wait := posts.take(client_address(request)):
+        return too_many_posts(settings.name, wait, style=STYLE)
     try:
         values = await read_form(request, MAX_FORM_BYTES, MAX_FORM_FIELDS)
     except FormTooLarge:
@@ -124,7 +136,7 @@ async def demand_form(request: Request) -> Response:
     )
     try:
         demand = await demands.submit_public_demand(form)
-    except (InputError, Conflict) as error:
+    except InputError as error:
         return _page(settings, TITLE, _form(values, _problem(error)), 400)
     reference = html.escape(make_id(settings.window_id, demand.id))
     confirmation = (
@@ -134,4 +146,13 @@ async def demand_form(request: Request) -> Response:
     return _page(settings, "需求已提交", confirmation)
 
 
-ROUTES: list[BaseRoute] = [Route(PATH, demand_form, methods=["GET", "POST"])]
+def routes(settings: NodeSettings) -> list[BaseRoute]:
+    """The form's route, with its own rate limit of posts (``demand_form_*`` settings)."""
+    posts = per_minute(
+        "demand_form", settings.demand_form_rate_per_minute, settings.demand_form_burst
+    )
+
+    async def endpoint(request: Request) -> Response:
+        return await demand_form(request, posts)
+
+    return [Route(PATH, endpoint, methods=["GET", "POST"])]

@@ -1,12 +1,15 @@
 """The one-time feedback page: an enterprise rates a service record from a link or QR code.
 
 Plain HTML forms with inline CSS: it works without JavaScript and without any external asset.
-The page names the service and its date, never the enterprise or a person.
+The page names the service and its date, never the enterprise or a person. Its links are made
+from the window's ``public_url``, never from a request's headers; posts are rate-limited per
+client address.
 """
 
 from __future__ import annotations
 
 import html
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import qrcode  # type: ignore[import-untyped]  # no stubs shipped
@@ -16,6 +19,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from federation.errors import FeedbackExists, InputError, InvalidLink
+from federation.ratelimit import RateLimiter, client_address, per_minute
 from node.config import NodeSettings
 from node.domain import feedback
 from node.domain.feedback import LinkedService, LinkProblem
@@ -27,10 +31,11 @@ from node.web.page import (
     page,
     read_form,
     too_large,
+    too_many_posts,
 )
 
-PAGE_ROUTE = "feedback_page"
-QR_ROUTE = "feedback_qr"
+PAGE_PATH = "/feedback/{token}"
+QR_PATH = "/feedback/{token}/qr.svg"
 # A rating and a comment of at most MAX_COMMENT characters fit easily.
 MAX_FORM_BYTES = 32 * 1024
 MAX_FORM_FIELDS = 10
@@ -111,9 +116,11 @@ async def _read_rating(request: Request) -> tuple[int | None, str]:
     return rating, form.get("comment", "")
 
 
-async def feedback_page(request: Request) -> Response:
+async def feedback_page(request: Request, posts: RateLimiter) -> Response:
     """GET shows the form; POST records the rating and spends the link."""
     settings, token = node_settings(request), request.path_params["token"]
+    if request.method == "POST" and (wait := posts.take(client_address(request))):
+        return too_many_posts(settings.name, wait, style=STYLE, headers=HEADERS)
     try:
         linked = await feedback.describe_link(token)
     except (InvalidLink, FeedbackExists) as error:
@@ -146,20 +153,27 @@ async def qr_code(request: Request) -> Response:
         await feedback.describe_link(token)
     except (InvalidLink, FeedbackExists) as error:
         return _refused(node_settings(request), error)
-    svg = qrcode.make(page_url(request, token), image_factory=SvgPathImage).to_string()
-    return Response(svg, media_type="image/svg+xml", headers=HEADERS)
+    svg = qrcode.make(page_url(node_settings(request), token), image_factory=SvgPathImage)
+    return Response(svg.to_string(), media_type="image/svg+xml", headers=HEADERS)
 
 
-def page_url(request: Request, token: str) -> str:
-    """The page's absolute URL, from the base URL the caller reached this node by."""
-    return str(request.url_for(PAGE_ROUTE, token=token))
+def page_url(settings: NodeSettings, token: str) -> str:
+    """The page's absolute URL, under the window's public base URL."""
+    return settings.public_base_url() + PAGE_PATH.format(token=quote(token, safe=""))
 
 
-def qr_url(request: Request, token: str) -> str:
-    return str(request.url_for(QR_ROUTE, token=token))
+def qr_url(settings: NodeSettings, token: str) -> str:
+    return settings.public_base_url() + QR_PATH.format(token=quote(token, safe=""))
 
 
-ROUTES: list[BaseRoute] = [
-    Route("/feedback/{token}", feedback_page, methods=["GET", "POST"], name=PAGE_ROUTE),
-    Route("/feedback/{token}/qr.svg", qr_code, methods=["GET"], name=QR_ROUTE),
-]
+def routes(settings: NodeSettings) -> list[BaseRoute]:
+    """The page and its QR code, with the page's own rate limit of posts (``feedback_*``)."""
+    posts = per_minute("feedback", settings.feedback_rate_per_minute, settings.feedback_burst)
+
+    async def page_endpoint(request: Request) -> Response:
+        return await feedback_page(request, posts)
+
+    return [
+        Route(PAGE_PATH, page_endpoint, methods=["GET", "POST"]),
+        Route(QR_PATH, qr_code, methods=["GET"]),
+    ]

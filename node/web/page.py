@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from federation.forms import FormTooLarge, read_form
+from federation.ratelimit import retry_after
 from node.config import NodeSettings
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "page",
     "read_form",
     "too_large",
+    "too_many_posts",
 ]
 
 HEADERS = {
@@ -85,3 +87,20 @@ def error_notice(message: str) -> str:
 def too_large(headers: dict[str, str] = HEADERS) -> Response:
     """The answer to FormTooLarge."""
     return Response("form too large", status_code=413, headers=headers)
+
+
+def too_many_posts(
+    window: str, wait: float, *, style: str = "", headers: dict[str, str] = HEADERS
+) -> HTMLResponse:
+    """429 with ``Retry-After``: this client address posted the form too often."""
+    seconds = retry_after(wait)
+    when = f"{seconds} 秒" if int(seconds) < 60 else f"{-(-int(seconds) // 60)} 分钟"
+    body = f"<p>您所在网络的提交过于频繁，请在 {when}后再试。</p>"
+    return page(
+        window,
+        "提交过于频繁",
+        body,
+        429,
+        style=style,
+        headers={**headers, "Retry-After": seconds},
+    )

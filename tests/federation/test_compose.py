@@ -19,7 +19,7 @@ def node_sdl(*plugins: str) -> str:
         window_id="w", name="w", region_code="440305", plugins_enabled=list(plugins) or ["-"]
     )
     host = PluginHost(settings).load()
-    result = build_schema(12, host).execute_sync("{ _service { sdl } }")
+    result = build_schema(plugins=host).execute_sync("{ _service { sdl } }")
     assert result.errors is None
     return str(result.data["_service"]["sdl"])  # type: ignore[index]
 
@@ -118,14 +118,14 @@ def test_a_node_is_checked_against_the_core_version_it_speaks() -> None:
     assert conflict.window_id == "future" and "not accepted" in conflict.reason
 
 
-# What core 1.1 added to the node's schema (federation/core-1.0.graphql is what came before).
-ADDED_IN_1_1 = ("origin", "acceptHubMessage", "generateReport", "reports", "agencyStats")
+# What core 1.2 added to the node's schema (federation/core-1.1.graphql is what came before).
+ADDED_IN_1_2 = ("claim", "confirmDemandEnterprise")
 
 
 def previous_node_sdl() -> str:
-    """A node of core 1.0: today's node without the fields 1.1 added (with their descriptions)."""
+    """A node of core 1.1: today's node without the fields 1.2 added (with their descriptions)."""
     sdl = node_sdl()
-    for name in ADDED_IN_1_1:
+    for name in ADDED_IN_1_2:
         field = re.compile(
             r'(\n  """(?:(?!""").)*"""|\n  "[^"\n]*")?\n  ' + name + r"\b[^\n]*", re.S
         )
@@ -136,10 +136,10 @@ def previous_node_sdl() -> str:
 
 def test_a_node_on_the_previous_core_version_is_composed() -> None:
     older = previous_node_sdl()
-    composed = compose([NodeSDL("then", older, core_version="1.0"), NodeSDL("now", older)])
+    composed = compose([NodeSDL("then", older, core_version="1.1"), NodeSDL("now", older)])
     assert composed.windows == ["then"]
     (conflict,) = composed.conflicts
-    assert conflict.window_id == "now" and "Demand.origin is missing" in conflict.reason
+    assert conflict.window_id == "now" and "Demand.claim is missing" in conflict.reason
 
 
 def test_a_namespace_with_a_type_named_like_the_hubs_is_left_out() -> None:

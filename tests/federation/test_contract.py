@@ -21,10 +21,11 @@ from tests.support.graphql_http_audit import AUDIT_DIR, ensure_node_modules
 
 CORE_SDL = CORE_SDL_PATH.read_text(encoding="utf-8")
 # The text of each contract version: changing core.graphql needs a version bump (and a new line).
-# 1.1 added reports, agencyStats, the hub's messages and Demand.origin (supervision).
+# 1.1 added reports, agencyStats, the hub's messages and Demand.origin (supervision); 1.2 the
+# public form's claim on a demand (Demand.claim, confirmDemandEnterprise).
 CONTRACT_SHA256 = {
-    "1.0": "148df62f00160c0f237533e6cd68a59a7151847125f703457cf91643aef5d757",
     "1.1": "a921088e0c957a9926a19e28b9029ded9bf06420b981fc193b0b9e296577749e",
+    "1.2": "37a3f0a36e17a19f2e2c3b8edcd1f1cbde4cdc0d596ea48e315bd2afe39a7765",
 }
 
 

@@ -141,7 +141,9 @@ async def test_a_publicity_of_seven_days_refuses_connection_before_its_end(hub_d
         )
     assert refused.value.extensions["publicityEndsAt"] == window.publicity_ends_at.isoformat()
     # Objections are welcome during the publicity, from anonymous callers too.
-    objection = await registry.file_objection(ANONYMOUS, "sz-ns", "异议", "13800000000")
+    objection = await registry.file_objection(
+        ANONYMOUS, "sz-ns", "异议", "13800000000", "192.0.2.1", max_open=3
+    )
     assert objection.filed_by == "anonymous"
     assert (await Window.get(window_id="sz-ns")).status == "IN_PUBLICITY"
     assert await WindowTransition.all().count() == 4

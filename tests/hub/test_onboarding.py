@@ -26,6 +26,7 @@ from tests.conftest import DATABASES
 from tests.support.asgi import serve_in_thread
 from tests.support.db_snapshot import snapshot
 from tests.support.node_server import NodeServer, free_port
+from tests.support.publicity import end_publicity, extend_publicity
 
 # Tables a refused request may still write to: its audit entry.
 AUDIT = ("hub_audit_log",)
@@ -284,11 +285,13 @@ async def test_onboarding_through_every_step_to_revocation(
     assert started["status"] == "IN_PUBLICITY"
     assert started["publicityEndsAt"] == started["publicityStartsAt"]  # publicity_days = 0
 
-    # An anonymous objection holds up the connection until it is resolved.
+    # An anonymous objection, while the publicity runs, holds up the connection until resolved.
+    await extend_publicity(hub, wid)
     objection = (
         await hub.ok(OBJECT, {"id": wid, "t": "该中心未实际开展服务", "c": "13800000000"})
     )["fileObjection"]
     assert objection["status"] == "OPEN" and objection["filedBy"] == "anonymous"
+    await end_publicity(hub, wid)
     variables = {"id": wid, "e": node.url, "k": jwk()}
     held = await hub.call(CONNECT, variables, token=op)
     assert held.codes == ["INVALID_TRANSITION"]
@@ -542,6 +545,7 @@ async def test_concurrent_reviews_decide_once(hub: HubServer, actors: Actors) ->
 async def test_an_upheld_objection_rejects_the_window(hub: HubServer, actors: Actors) -> None:
     wid = "objected"
     await drive(hub, actors, wid, "IN_PUBLICITY")
+    await extend_publicity(hub, wid)
     objection = (
         await hub.ok(
             OBJECT,
@@ -691,6 +695,7 @@ async def test_contacts_reviews_and_objections_are_for_hub_roles_only(
 ) -> None:
     wid = "private"
     await drive(hub, actors, wid, "IN_PUBLICITY")
+    await extend_publicity(hub, wid)
     await hub.ok(OBJECT, {"id": wid, "t": "异议", "c": "13900000000"})
     public = await hub.ok(WINDOW, {"id": wid})
     assert public["window"]["application"]["organisation"] == "深圳市南山区中小企业服务中心"

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import sqlite3
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -329,3 +330,40 @@ async def test_link_page_refuses_a_form_over_the_size_limit_and_writes_nothing(
         assert answer.status_code == 413
         assert (await client.get(url)).status_code == 200  # the link is still good
     assert await node.snapshot() == before
+
+
+async def _link_as(node: NodeServer, token: str, record: str, host: str) -> dict[str, str]:
+    """``createFeedbackLink`` asked with the given ``Host`` header."""
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            node.url,
+            json={"query": LINK, "variables": {"id": record}},
+            headers={"Authorization": f"Bearer {token}", "Host": host},
+        )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json()["data"]["createFeedbackLink"])
+
+
+async def test_feedback_links_never_take_a_forged_host_header(
+    node: NodeServer, tokens: dict[str, str], service_id: str
+) -> None:
+    record, _ = await _record(node, tokens["STAFF"], service_id)
+    link = await _link_as(node, tokens["STAFF"], record, "evil.example")
+    # No public_url set: the address the node is served at.
+    assert link["url"].startswith(f"http://127.0.0.1:{node.port}/feedback/")
+    assert link["qrCodeUrl"] == link["url"] + "/qr.svg"
+
+
+async def test_feedback_links_are_made_from_the_configured_public_url(tmp_path: Path) -> None:
+    node = NodeServer(data_dir=tmp_path, window_id="sz-ns")
+    node.init("--public-url", "https://window.example/nanshan/")
+    node.start()
+    try:
+        admin = await node.login()
+        service = await create_service(node, admin, name=SERVICE_NAME)
+        record, _ = await _record(node, admin, service)
+        link = await _link_as(node, admin, record, "evil.example")
+    finally:
+        node.stop()
+    assert link["url"].startswith("https://window.example/nanshan/feedback/")
+    assert link["qrCodeUrl"] == link["url"] + "/qr.svg"

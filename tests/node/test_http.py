@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from federation.extensions import ErrorCodes
+from federation.limits import QueryLimits
 from federation.trust import load_key
 from node.schema import build_schema
 from tests.support.graphql_http_audit import run_audit
@@ -55,11 +56,13 @@ def test_get_queries_and_json_responses(node: NodeServer) -> None:
 
 async def test_queries_deeper_than_the_limit_are_refused() -> None:
     query = "{ services { edges { node { agency { name } } } } }"  # depth 4
-    result = await build_schema(max_depth=3).execute(query)
-    assert (
-        result.errors is not None and "exceeds maximum operation depth" in result.errors[0].message
-    )
-    assert result.data is None
+    result = await build_schema(QueryLimits(max_depth=3)).execute(query)
+    assert result.errors is not None and result.data is None
+    assert result.errors[0].extensions == {
+        "code": "DEPTH_LIMIT_EXCEEDED",
+        "limit": "depth",
+        "max": 3,
+    }
 
 
 def test_malformed_requests_get_no_stack_trace(node: NodeServer) -> None:

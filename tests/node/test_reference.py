@@ -16,6 +16,7 @@ def test_reference_exports_exactly_its_public_api() -> None:
         "IndustryCode",
         "Region",
         "SizeClass",
+        "USCC_LENGTH",
         "check_industry_code",
         "check_region_code",
         "classify_size",

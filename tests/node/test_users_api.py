@@ -41,13 +41,14 @@ async def test_wrong_password_and_unknown_user_get_the_same_answer(node: NodeSer
     assert wrong.errors[0]["message"] == unknown.errors[0]["message"]
 
 
-async def test_repeated_failed_logins_lock_the_account(node: NodeServer, admin: str) -> None:
+async def test_repeated_failed_logins_make_their_address_wait(node: NodeServer, admin: str) -> None:
     await _user(node, admin, "locked-staff")
     for _ in range(5):
         assert (await node.call(LOGIN, {"u": "locked-staff", "p": "wrong-pass"})).codes == [
             "INVALID_CREDENTIALS"
         ]
-    # Even the right password is refused while the lock holds.
+    # Even the right password is refused from this address while it waits (federation.lockout);
+    # another address still logs in: tests/federation/test_login_and_rate_limits.py.
     assert (await node.call(LOGIN, {"u": "locked-staff", "p": "password-123"})).codes == [
         "ACCOUNT_LOCKED"
     ]
