@@ -8,7 +8,10 @@ The query is a page of 50 published services, anonymous:
 
 - direct: ``services(first: 50) { totalCount edges { cursor node { id name category fee
   agency { id name } } } pageInfo { endCursor hasNextPage } }`` to one node;
-- via hub: the same selection under ``network(windows: [...])``.
+- via hub: the same selection under ``network(windows: [...])``;
+- unguarded: the same through a second hub process on the same registry with its guards off
+  (``bench/unguarded.py``): the hub's throughput beside it is what the operation limits, the
+  anonymous rate limit and the HTTP guards cost (target: at least 0.95 of it).
 
 Per round (rounds interleave the contenders; the table shows medians):
 
@@ -52,7 +55,8 @@ import httpx
 import orjson
 
 from bench.harness import HEADERS, ROOT, Server, cpu_seconds, load, percentile
-from bench.report import Section
+from bench.report import Section, Target
+from bench.unguarded import guards_off
 from federation.merge import order_key
 from federation.testing import free_port
 from hub.testing import HubServer, WindowSpec
@@ -266,14 +270,27 @@ async def measure(net: Network, windows: list[str], args: argparse.Namespace) ->
     for server in [direct[0], *via_hub.values()]:  # warm-up, not measured
         await load(server, 1, args.warmup)
 
-    added = {"direct": Added(), "hub": Added()}
+    unguarded = await start_hub(net, "unguarded hub", ["--serve-unguarded"], windows[:1])
+    try:
+        check_hub(unguarded, node_pages[:1])
+        await load(unguarded, 1, args.warmup)
+        return await measure_rounds(direct, via_hub, unguarded, args)
+    finally:
+        unguarded.process.send_signal(signal.SIGINT)
+        unguarded.process.wait(timeout=30)
+
+
+async def measure_rounds(
+    direct: list[Server], via_hub: dict[int, Server], unguarded: Server, args: argparse.Namespace
+) -> dict[str, Any]:
+    added = {"direct": Added(), "hub": Added(), "unguarded": Added()}
     fanouts = {n: Fanout() for n in args.fanouts}
-    pair = [("direct", direct[0]), ("hub", via_hub[1])]
+    contenders = [("direct", direct[0]), ("hub", via_hub[1]), ("unguarded", unguarded)]
     for round_no in range(args.rounds):
-        for name, server in pair if round_no % 2 == 0 else pair[::-1]:
-            await measure_added(
-                server, via_hub[1].process.pid, direct[0].process.pid, args, added[name]
-            )
+        for name, server in contenders if round_no % 2 == 0 else contenders[::-1]:
+            # A hub's CPU is that of the process measured (the unguarded hub is its own).
+            hub_pid = (unguarded if name == "unguarded" else via_hub[1]).process.pid
+            await measure_added(server, hub_pid, direct[0].process.pid, args, added[name])
         node_p50 = [
             percentile(await load(server, 1, args.node_seconds), 0.50) * 1000 for server in direct
         ]
@@ -293,27 +310,32 @@ async def measure(net: Network, windows: list[str], args: argparse.Namespace) ->
 # --- profile --------------------------------------------------------------------------------
 
 
+async def start_hub(net: Network, name: str, mode: list[str], windows: list[str]) -> Server:
+    """A second hub process on the same registry, run by this module in ``mode``, once it
+    answers the page of ``windows``."""
+    hub = net.hub
+    second = HubServer(data_dir=hub.data_dir, port=free_port())
+    command = [sys.executable, "-m", "bench.hub", *mode, "hub", "serve"]
+    command += ["--data", str(hub.data_dir), "--port", str(second.port)]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **hub.env})
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return await first_answer(name, second.url, process, hub_body(windows))
+        except httpx.TransportError:  # not listening yet
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"the {name} did not start") from None
+            await asyncio.sleep(0.2)
+
+
 async def profile(net: Network, windows: list[str], args: argparse.Namespace) -> None:
     """A second hub process on the same registry (``serve_profiled``), warmed with the widest
     fan-out (its composition is built then), then profiled while loaded with it."""
     out = Path(tempfile.gettempdir()) / f"smenet-bench-hub-{datetime.now(UTC):%Y-%m-%d}.prof"
-    hub = net.hub
-    profiled = HubServer(data_dir=hub.data_dir, port=free_port())
-    command = [sys.executable, "-m", "bench.hub", "--serve-profiled", str(out), "hub", "serve"]
-    command += ["--data", str(hub.data_dir), "--port", str(profiled.port)]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **hub.env})
+    server = await start_hub(net, "profiled hub", ["--serve-profiled", str(out)], windows)
+    process = server.process
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                server = await first_answer(
-                    "profiled hub", profiled.url, process, hub_body(windows)
-                )
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the profiled hub did not start") from None
-                await asyncio.sleep(0.2)
         await load(server, 1, args.warmup)
         process.send_signal(signal.SIGUSR1)
         done = await load(server, 1, args.profile_seconds)
@@ -353,7 +375,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     med = statistics.median
     added: dict[str, Added] = results["added"]
     fanouts: dict[int, Fanout] = results["fanouts"]
-    direct, hub = added["direct"], added["hub"]
+    direct, hub, unguarded = added["direct"], added["hub"], added["unguarded"]
     print()
     print("1. added latency, one window: the page direct from its node, and through the hub")
     print(
@@ -371,6 +393,8 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         "ratio_p50_hub_over_direct": med(hub.p50) / med(direct.p50),
         "ratio_p99_hub_over_direct": med(hub.p99) / med(direct.p99),
         "ratio_throughput_hub_over_direct": med(hub.rps) / med(direct.rps),
+        "ratio_throughput_hub_over_unguarded": med(hub.rps) / med(unguarded.rps),
+        "ratio_p50_hub_over_unguarded": med(hub.p50) / med(unguarded.p50),
         "hub_cpu_ms_per_request": med(hub.hub_cpu),
     }
     fig = figures
@@ -398,6 +422,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         **figures,
         "direct": asdict(direct),
         "hub": asdict(hub),
+        "unguarded": asdict(unguarded),
         "fanout": {
             str(n): {
                 "hub_p50_ms": med(f.hub_p50),
@@ -459,13 +484,14 @@ async def run(options: argparse.Namespace) -> list[Section]:
         columns=["contender", "p50 ms", "p99 ms", "req/s"],
         notes=[f"network of {max(figures['fanout'], key=int)} nodes started in {setup_s:.0f} s"],
     )
-    for name in ("direct", "hub"):
+    for name in ("direct", "hub", "unguarded"):
         m = figures[name]
         row = [statistics.median(m["p50"]), statistics.median(m["p99"])]
         added.rows.append([name, *row, statistics.median(m["rps"])])
         added.chart[f"{name} p50"] = row[0]
     added.figures = {f"hub.{k}": v for k, v in figures.items() if isinstance(v, float)}
     added.ratios = {k: v for k, v in added.figures.items() if ".ratio_" in k}
+    added.targets["hub.ratio_throughput_hub_over_unguarded"] = Target(">=", 0.95)
     fanout = Section(
         name="hub.fanout",
         title="hub fan-out over N real nodes (one connection)",
@@ -522,8 +548,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def serve_unguarded(argv: list[str]) -> None:
+    """``smenet`` ``argv`` with the server's guards off (``bench/unguarded.py``)."""
+    from smenet.cli import main as smenet_main
+
+    guards_off()
+    smenet_main(argv)
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve-profiled"]:
         serve_profiled(Path(sys.argv[2]), sys.argv[3:])
+    elif sys.argv[1:2] == ["--serve-unguarded"]:
+        serve_unguarded(sys.argv[2:])
     else:
         asyncio.run(main(parse_args()))
