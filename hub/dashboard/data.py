@@ -15,6 +15,7 @@ from typing import Any
 from federation.accounts import Actor
 from federation.errors import WindowError
 from federation.gather import Call, Failure, Target, WindowResult
+from federation.labels import CATEGORY_LABELS, REPORT_KIND_LABELS, label
 from hub.domain import assessment, calendar, registry, reports, routing
 from hub.domain.network import Network
 from hub.domain.trust import HubTrust
@@ -250,6 +251,10 @@ def _when(at: datetime | None) -> str | None:
     return None if at is None else at.astimezone(calendar.zone()).strftime("%Y-%m-%d %H:%M")
 
 
+def _kind(kind: str) -> str:
+    return label(REPORT_KIND_LABELS, kind)
+
+
 async def late_reports(months: list[Month]) -> Table:
     """Reports of the dashboard's months received after their due date, and those due and not
     received at all."""
@@ -258,8 +263,11 @@ async def late_reports(months: list[Month]) -> Table:
     missing = await reports.missing_reports(start, end)
     return Table(
         ("窗口", "报送类型", "期间", "截止时间", "收到时间"),
-        [(r.window_name, r.kind, r.period, _when(r.due_at), _when(r.received_at)) for r in late]
-        + [(m.window_name, m.kind, m.period, _when(m.due_at), "未收到") for m in missing],
+        [
+            (r.window_name, _kind(r.kind), r.period, _when(r.due_at), _when(r.received_at))
+            for r in late
+        ]
+        + [(m.window_name, _kind(m.kind), m.period, _when(m.due_at), "未收到") for m in missing],
     )
 
 
@@ -270,7 +278,7 @@ async def discrepancies(months: list[Month]) -> Table:
     return Table(
         ("窗口", "报告", "期间", "问题", "说明"),
         [
-            (r.window_name, f"{r.kind} v{r.version}", r.period, flag["code"], flag["detail"])
+            (r.window_name, f"{_kind(r.kind)} v{r.version}", r.period, flag["code"], flag["detail"])
             for r in flagged
             for flag in r.flags
             if flag["code"] != reports.LATE
@@ -288,7 +296,7 @@ async def routing_queue(actor: Actor) -> Table:
             (
                 d.origin.name,
                 d.title,
-                d.category,
+                label(CATEGORY_LABELS, d.category),
                 _when(d.created_at),
                 round((now - d.created_at).total_seconds() / 3600, 1),
             )

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.responses import HTMLResponse
 
 from federation.accounts import Actor
+from federation.labels import WINDOW_FAILURE_LABELS, label
 from hub.dashboard.data import Dashboard, Table, WindowIndicators
 
 __all__ = ["HEADERS", "STATIC", "dashboard_page", "login_page", "message_page"]
@@ -111,10 +112,12 @@ def _windows(board: Dashboard) -> str:
 def _window_indicators(window: WindowIndicators) -> str:
     name, wid = escape(window.name), escape(window.window_id)
     if window.months is None:
-        code = escape(window.failure.code if window.failure else "WINDOW_ERROR")
+        code = window.failure.code if window.failure else "WINDOW_ERROR"
+        reason = escape(label(WINDOW_FAILURE_LABELS, code))
+        code = escape(code)
         return (
             f'<section class="window unavailable" data-window="{wid}"><h3>{name}</h3>'
-            f'<p class="error">暂不可用：节点未应答（{code}），其他窗口不受影响。</p></section>'
+            f'<p class="error">暂不可用：{reason}（{code}），其他窗口的数据不受影响。</p></section>'
         )
     return (
         f'<section class="window" data-window="{wid}"><h3>{name}</h3><div class="charts">'

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from federation.errors import InputError
 from federation.ids import make_id
+from federation.labels import CATEGORY_LABELS
 from federation.ratelimit import RateLimiter, client_address, per_minute
 from node.config import NodeSettings
 from node.domain import demands
@@ -35,21 +36,6 @@ PATH = "/forms/demand"
 MAX_FORM_BYTES = 64 * 1024
 MAX_FORM_FIELDS = 20
 TITLE = "提交服务需求"
-CATEGORIES = {
-    ServiceCategory.INFORMATION: "信息查询",
-    ServiceCategory.TECH_INNOVATION: "技术创新",
-    ServiceCategory.QUALITY_TESTING: "质量检测",
-    ServiceCategory.STANDARDS: "法规标准",
-    ServiceCategory.MANAGEMENT_CONSULTING: "管理咨询",
-    ServiceCategory.STARTUP_COACHING: "创业辅导",
-    ServiceCategory.MARKET_EXPANSION: "市场开拓",
-    ServiceCategory.TRAINING: "人员培训",
-    ServiceCategory.EQUIPMENT_SHARING: "设备共享",
-    ServiceCategory.FINANCING: "融资担保",
-    ServiceCategory.RND_DESIGN: "研发设计",
-    ServiceCategory.POLICY: "政策服务",
-    ServiceCategory.OTHER: "其他",
-}
 # (form field, label, input type, maxlength, hint); every field is required but the description.
 FIELDS = (
     ("name", "企业名称", "text", 200, ""),
@@ -95,7 +81,8 @@ def _form(values: dict[str, str], error: str = "") -> str:
     chosen = values.get("category", "")
     options = "".join(
         f'<option value="{c.value}"{" selected" if c.value == chosen else ""}>{label}</option>'
-        for c, label in CATEGORIES.items()
+        for c in ServiceCategory
+        if (label := CATEGORY_LABELS.get(c.value))
     )
     return (
         f'{notice}<form method="post" action="{PATH}">'

@@ -22,6 +22,7 @@ import jwt
 import pytest
 from openpyxl import load_workbook
 
+from federation.labels import REPORT_KIND_LABELS
 from federation.testing import ADMIN_PASSWORD
 from tests.conftest import DATABASES
 from tests.support.chromium import Chromium, artifact_dir
@@ -368,7 +369,8 @@ async def test_late_reports_and_the_routing_queue_are_the_hubs(net: Network) -> 
     # node sent them before it stopped).
     late = await net.hub.ok("{ lateReports { window { name } kind period } }", token=net.operator)
     for report in late["lateReports"]:
-        row = [report["window"]["name"], report["kind"], report["period"]]
+        kind = REPORT_KIND_LABELS[report["kind"]]
+        row = [report["window"]["name"], kind, report["period"]]
         assert "".join(f"<td>{escape(cell)}</td>" for cell in row) in page
 
 
