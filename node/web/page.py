@@ -95,7 +95,11 @@ def too_many_posts(
     """429 with ``Retry-After``: this client address posted the form too often."""
     seconds = retry_after(wait)
     when = f"{seconds} 秒" if int(seconds) < 60 else f"{-(-int(seconds) // 60)} 分钟"
-    body = f"<p>您所在网络的提交过于频繁，请在 {when}后再试。</p>"
+    # Refused before the form is read: what was typed is still on the page the browser left.
+    body = (
+        f"<p>您所在网络的提交过于频繁，请在 {when}后再试。</p>"
+        "<p>您填写的内容仍在上一页：稍后点击浏览器的“返回”，再次提交即可。</p>"
+    )
     return page(
         window,
         "提交过于频繁",
